@@ -1,0 +1,396 @@
+//! Configuration in layers: built-in defaults, then a TOML file, then
+//! environment variables (`RHIZOME_*`, `ORT_DYLIB_PATH`, `QDRANT_URL`).
+//!
+//! Relative paths in a TOML file are resolved against the file's directory,
+//! so `rhizome.toml` at the repository root can name `../shared/corpus/...`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the stores live (vector store, text index, catalogue).
+    pub data_dir: PathBuf,
+    /// Where embeddings are cached, keyed by (model, paragraph text).
+    pub cache_dir: PathBuf,
+    pub model: ModelConfig,
+    pub split: SplitConfig,
+    pub search: SearchConfig,
+    pub index: IndexConfig,
+    pub vector_store: VectorStoreConfig,
+    #[serde(rename = "corpus")]
+    pub corpora: Vec<CorpusConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    /// Folder with `tokenizer.json`, `config.json`, … and the ONNX file.
+    pub dir: PathBuf,
+    /// ONNX file inside `dir`.
+    pub file: String,
+    /// Identifies the model in the embedding cache; change it when the weights change.
+    pub id: String,
+    /// `libonnxruntime.so`; `ORT_DYLIB_PATH` overrides it.
+    pub ort_dylib: PathBuf,
+    /// ONNX Runtime intra-op threads (0 = number of cores).
+    pub threads: usize,
+    /// Paragraphs per inference batch (batches hold paragraphs of similar length).
+    pub batch_size: usize,
+    /// Token window of the model; longer paragraphs are split before embedding.
+    pub max_tokens: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SplitConfig {
+    /// Paragraphs shorter than this are merged with their neighbour.
+    pub min_chars: usize,
+    /// Paragraphs longer than this are split at sentence boundaries
+    /// (about 1,500 characters of French fit in e5's 512-token window).
+    pub max_chars: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FusionMethod {
+    /// Reciprocal rank fusion: Σ 1/(k + rank).
+    Rrf,
+    /// Weighted sum of per-retriever z-scores (see `fusion.rs`).
+    Weighted,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    pub fusion: FusionMethod,
+    pub rrf_k: f32,
+    /// Weight of the dense retriever in weighted fusion (BM25 gets 1 - w).
+    pub dense_weight: f32,
+    /// Candidates fetched from each retriever before fusion.
+    pub candidates: usize,
+    /// Largest `k` a caller may ask for.
+    pub max_k: usize,
+    /// Longest query accepted, in characters.
+    pub max_query_chars: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IndexConfig {
+    /// Files larger than this are refused (reported, not indexed).
+    pub max_file_bytes: u64,
+    /// Commit both stores and the catalogue every this many texts, so that an
+    /// interrupted run resumes from the last checkpoint.
+    pub checkpoint_texts: usize,
+    /// Build the HNSW graph once the store holds more points than this
+    /// (below it, exact search is fast and exact).
+    pub hnsw_threshold: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VectorStoreConfig {
+    /// `embedded` (qdrant-edge, in-process, the default) or `server` (a Qdrant server).
+    pub backend: String,
+    /// Qdrant server URL (gRPC), for the `server` backend; `QDRANT_URL` overrides it.
+    pub url: Option<String>,
+    pub collection: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CorpusFormat {
+    /// Blog export: `# Title`, optional `Tags:` line, trailing hashtags, date from path.
+    BlogMarkdown,
+    /// Markdown with optional YAML front matter (Hugo, Jekyll, Obsidian, essais).
+    Markdown,
+    /// Plain text: blank-line separated paragraphs, or one paragraph per line.
+    Text,
+    /// BEIR `corpus.jsonl`: one JSON object per line with `_id`, `title`, `text`.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorpusConfig {
+    pub name: String,
+    pub path: PathBuf,
+    pub format: CorpusFormat,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Only files whose path (relative to `path`) matches one of these
+    /// patterns (`*` matches any run of characters) are read. Empty: all.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Link back to the source: `{id}`, `{path}`, `{slug}`, `{year}`, `{month}`, `{day}`.
+    #[serde(default)]
+    pub url_template: Option<String>,
+}
+
+fn default_language() -> String {
+    "fr".into()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from(".rhizome/data"),
+            cache_dir: PathBuf::from(".rhizome/cache"),
+            model: ModelConfig::default(),
+            split: SplitConfig::default(),
+            search: SearchConfig::default(),
+            index: IndexConfig::default(),
+            vector_store: VectorStoreConfig::default(),
+            corpora: Vec::new(),
+        }
+    }
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            dir: PathBuf::from("models/multilingual-e5-small"),
+            file: "model_int8.onnx".into(),
+            id: "multilingual-e5-small-int8-v1".into(),
+            ort_dylib: PathBuf::from("models/onnxruntime/libonnxruntime.so"),
+            threads: 0,
+            batch_size: 32,
+            max_tokens: 512,
+        }
+    }
+}
+
+impl Default for SplitConfig {
+    fn default() -> Self {
+        SplitConfig {
+            min_chars: 60,
+            max_chars: 1500,
+        }
+    }
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            fusion: FusionMethod::Weighted,
+            rrf_k: 60.0,
+            dense_weight: 0.5,
+            candidates: 100,
+            max_k: 100,
+            max_query_chars: 2000,
+        }
+    }
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            max_file_bytes: 20 * 1024 * 1024,
+            checkpoint_texts: 500,
+            hnsw_threshold: 50_000,
+        }
+    }
+}
+
+impl Default for VectorStoreConfig {
+    fn default() -> Self {
+        VectorStoreConfig {
+            backend: "embedded".into(),
+            url: None,
+            collection: "rhizome".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (if given), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        let mut config = match file {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parse a TOML file; relative paths are taken from the file's folder.
+    pub fn from_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!("cannot read config file {}: {e}", path.display()))
+        })?;
+        let mut config = Config::from_toml(&text)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.resolve_relative_to(base);
+        Ok(config)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Config> {
+        toml::from_str(text).map_err(|e| Error::Config(e.to_string()))
+    }
+
+    fn resolve_relative_to(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.data_dir);
+        fix(&mut self.cache_dir);
+        fix(&mut self.model.dir);
+        fix(&mut self.model.ort_dylib);
+        for c in &mut self.corpora {
+            fix(&mut c.path);
+        }
+    }
+
+    /// Environment layer; `get` is injectable so tests need not touch the process env.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(v) = get("RHIZOME_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = get("RHIZOME_CACHE_DIR") {
+            self.cache_dir = v.into();
+        }
+        if let Some(v) = get("RHIZOME_MODEL_DIR") {
+            self.model.dir = v.into();
+        }
+        if let Some(v) = get("ORT_DYLIB_PATH") {
+            self.model.ort_dylib = v.into();
+        }
+        if let Some(v) = get("RHIZOME_THREADS") {
+            self.model.threads = v
+                .parse()
+                .map_err(|_| Error::Config(format!("RHIZOME_THREADS={v:?} is not a number")))?;
+        }
+        if let Some(v) = get("RHIZOME_FUSION") {
+            self.search.fusion = match v.as_str() {
+                "rrf" => FusionMethod::Rrf,
+                "weighted" => FusionMethod::Weighted,
+                _ => {
+                    return Err(Error::Config(format!(
+                        "RHIZOME_FUSION={v:?}: expected `rrf` or `weighted`"
+                    )))
+                }
+            };
+        }
+        if let Some(v) = get("QDRANT_URL") {
+            self.vector_store.backend = "server".into();
+            self.vector_store.url = Some(v);
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let mut names = std::collections::HashSet::new();
+        for c in &self.corpora {
+            if c.name.is_empty() || c.name.contains('/') {
+                return Err(Error::Config(format!(
+                    "corpus name {:?} must be non-empty and contain no `/`",
+                    c.name
+                )));
+            }
+            if !names.insert(&c.name) {
+                return Err(Error::Config(format!("corpus {:?} is declared twice", c.name)));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.search.dense_weight) {
+            return Err(Error::Config("search.dense_weight must be within [0, 1]".into()));
+        }
+        if self.split.min_chars >= self.split.max_chars {
+            return Err(Error::Config("split.min_chars must be below split.max_chars".into()));
+        }
+        match self.vector_store.backend.as_str() {
+            "embedded" => {}
+            "server" if self.vector_store.url.is_some() => {}
+            "server" => {
+                return Err(Error::Config(
+                    "vector_store.backend = \"server\" needs vector_store.url (or QDRANT_URL)".into(),
+                ))
+            }
+            other => {
+                return Err(Error::Config(format!(
+                    "vector_store.backend = {other:?}: expected `embedded` or `server`"
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    pub fn corpus(&self, name: &str) -> Option<&CorpusConfig> {
+        self.corpora.iter().find(|c| c.name == name)
+    }
+}
+
+/// `*` matches any run of characters (including `/`); everything else is literal.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || !text[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_default_config_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rhizome.toml");
+        let config = Config::from_file(&path).expect("rhizome.toml parses");
+        config.validate().unwrap();
+        assert!(config.corpus("crouzet-blog").is_some());
+        assert!(config.data_dir.is_absolute() || config.data_dir.starts_with(".."));
+    }
+
+    #[test]
+    fn env_overrides_file_and_defaults() {
+        let mut c = Config::from_toml("data_dir = \"/x\"\n[search]\nfusion = \"rrf\"").unwrap();
+        assert_eq!(c.search.fusion, FusionMethod::Rrf);
+        c.apply_env(|k| match k {
+            "RHIZOME_DATA_DIR" => Some("/y".into()),
+            "RHIZOME_FUSION" => Some("weighted".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/y"));
+        assert_eq!(c.search.fusion, FusionMethod::Weighted);
+        assert_eq!(c.search.rrf_k, 60.0, "untouched values keep their default");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = Config::from_toml("[search]\nfusoin = \"rrf\"").unwrap_err();
+        assert!(e.to_string().contains("fusoin"), "{e}");
+        let mut c = Config::default();
+        let e = c.apply_env(|k| (k == "RHIZOME_THREADS").then(|| "two".into())).unwrap_err();
+        assert!(e.to_string().contains("RHIZOME_THREADS"), "{e}");
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("laboetie*", "laboetie1548_servitude.md"));
+        assert!(wildcard_match("*.md", "a/b.md"));
+        assert!(wildcard_match("a*c*e", "abcde"));
+        assert!(!wildcard_match("a*c*e", "abde"));
+        assert!(wildcard_match("exact", "exact"));
+    }
+}

@@ -1,0 +1,190 @@
+//! Embedders: the trait the engine sees, and the fastembed/ONNX Runtime one.
+//!
+//! Owns: model loading (user-defined model from local files, ORT loaded
+//! dynamically), e5's `passage: ` / `query: ` prefixes, length-bucketed
+//! batching, L2 normalisation. Must not: cache (that is `cache`) or store.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+
+use crate::config::ModelConfig;
+use crate::error::{Error, Result};
+
+/// Anything that turns text into unit vectors, with separate roles for
+/// documents and queries (e5 and most retrieval models are asymmetric).
+pub trait Embedder: Send + Sync {
+    /// Identifies the model and its exact weights (the embedding cache key).
+    fn model_id(&self) -> &str;
+    fn dim(&self) -> usize;
+    /// Embeds passages; returns one unit vector per text, in order.
+    fn embed_documents(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
+    /// Embeds a search query.
+    fn embed_query(&self, text: &str) -> Result<Vec<f32>>;
+    /// Embeds several queries (or sentences compared symmetrically).
+    fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        texts.iter().map(|t| self.embed_query(t)).collect()
+    }
+}
+
+/// multilingual-e5 through fastembed (ONNX Runtime, loaded from `ORT_DYLIB_PATH`).
+pub struct FastEmbedder {
+    model: Mutex<TextEmbedding>,
+    id: String,
+    dim: usize,
+    batch_size: usize,
+}
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|e| {
+        Error::ModelUnavailable(format!(
+            "cannot read {}: {e}. Run `scripts/setup.sh` to build the model files.",
+            path.display()
+        ))
+    })
+}
+
+/// The number of threads ONNX Runtime should use: all cores by default,
+/// capped at 4 (past that, this small model gains little and contends).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).min(4)
+}
+
+impl FastEmbedder {
+    pub fn load(cfg: &ModelConfig) -> Result<Self> {
+        let ort_path = &cfg.ort_dylib;
+        if !ort_path.exists() {
+            return Err(Error::ModelUnavailable(format!(
+                "ONNX Runtime library not found at {} (set ORT_DYLIB_PATH or run `scripts/setup.sh`)",
+                ort_path.display()
+            )));
+        }
+        let env = ort::init_from(ort_path)
+            .map_err(|e| Error::ModelUnavailable(format!("{e} (install onnxruntime>=1.24 with `scripts/setup.sh`)")))?
+            .with_name("rhizome")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| Error::ModelUnavailable(format!("ONNX Runtime failed to start: {e}")))?;
+        let onnx = read(&cfg.dir, &cfg.file)?;
+        let tokenizer_files = TokenizerFiles {
+            tokenizer_file: read(&cfg.dir, "tokenizer.json")?,
+            config_file: read(&cfg.dir, "config.json")?,
+            special_tokens_map_file: read(&cfg.dir, "special_tokens_map.json")?,
+            tokenizer_config_file: read(&cfg.dir, "tokenizer_config.json")?,
+        };
+        let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
+        let threads = if cfg.threads == 0 { default_threads() } else { cfg.threads };
+        let options = InitOptionsUserDefined::new()
+            .with_environment(env)
+            .with_max_length(cfg.max_tokens)
+            .with_intra_threads(threads);
+        let mut model = TextEmbedding::try_new_from_user_defined(model, options)
+            .map_err(|e| Error::ModelUnavailable(format!("cannot load {}: {e}", cfg.dir.join(&cfg.file).display())))?;
+        let probe = model
+            .embed(["query: test"], None)
+            .map_err(|e| Error::ModelUnavailable(format!("model does not run: {e}")))?;
+        let dim = probe.first().map_or(0, Vec::len);
+        Ok(FastEmbedder {
+            model: Mutex::new(model),
+            id: cfg.id.clone(),
+            dim,
+            batch_size: cfg.batch_size.max(1),
+        })
+    }
+
+    /// Batches of similar length: padding to the longest in a batch is wasted work.
+    fn embed_prefixed(&self, prefix: &str, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(self.batch_size) {
+            let batch: Vec<String> = chunk.iter().map(|&i| format!("{prefix}{}", texts[i])).collect();
+            for (&i, v) in chunk.iter().zip(self.run(&batch)?) {
+                out[i] = v;
+            }
+        }
+        Ok(out)
+    }
+
+    fn run(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        let mut model = self.model.lock().map_err(|_| Error::Embedding("embedder poisoned by an earlier panic".into()))?;
+        let mut out = model.embed(texts, Some(texts.len().max(1))).map_err(|e| Error::Embedding(e.to_string()))?;
+        for v in &mut out {
+            normalize(v);
+        }
+        Ok(out)
+    }
+}
+
+impl Embedder for FastEmbedder {
+    fn model_id(&self) -> &str {
+        &self.id
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn embed_documents(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.embed_prefixed("passage: ", texts)
+    }
+
+    fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.embed_prefixed("query: ", texts)
+    }
+
+    fn embed_query(&self, text: &str) -> Result<Vec<f32>> {
+        Ok(self.run(&[format!("query: {text}")])?.pop().unwrap_or_default())
+    }
+}
+
+/// Scales `v` to unit length (no-op for the zero vector).
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// Cosine of two vectors (dot product when both are unit length).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let a = ndarray::ArrayView1::from(a);
+    let b = ndarray::ArrayView1::from(b);
+    let d = a.dot(&b);
+    let n = (a.dot(&a) * b.dot(&b)).sqrt();
+    if n > 0.0 {
+        d / n
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cosine_and_normalize() {
+        let mut v = vec![3.0, 4.0];
+        normalize(&mut v);
+        assert!((v[0] - 0.6).abs() < 1e-6 && (v[1] - 0.8).abs() < 1e-6);
+        assert!((cosine(&[1.0, 0.0], &[0.0, 2.0])).abs() < 1e-6);
+        assert!((cosine(&[1.0, 1.0], &[2.0, 2.0]) - 1.0).abs() < 1e-6);
+        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn missing_model_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = ModelConfig {
+            dir: dir.path().into(),
+            ort_dylib: dir.path().join("libonnxruntime.so"),
+            ..ModelConfig::default()
+        };
+        let err = FastEmbedder::load(&cfg).err().unwrap();
+        assert!(matches!(err, Error::ModelUnavailable(_)));
+        assert!(err.to_string().contains("libonnxruntime.so"), "{err}");
+    }
+}

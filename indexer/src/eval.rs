@@ -1,0 +1,277 @@
+//! Evaluation: BEIR retrieval sets (nDCG@10, recall@10, MRR@10 for bm25,
+//! dense and hybrid) and STS sentence pairs (Spearman of cosine vs gold).
+//! The metrics are pure functions.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::config::{Config, CorpusConfig, CorpusFormat, FusionMethod};
+use crate::embed::{cosine, Embedder};
+use crate::engine::{Engine, Mode};
+use crate::error::{Error, Result};
+use crate::fusion;
+use crate::store::Filter;
+
+/// nDCG@k with linear gains (as BEIR's pytrec_eval).
+pub fn ndcg_at(ranked: &[String], rels: &HashMap<String, f32>, k: usize) -> f32 {
+    let dcg: f32 = ranked.iter().take(k).enumerate().map(|(i, d)| rels.get(d).copied().unwrap_or(0.0) / (i as f32 + 2.0).log2()).sum();
+    let mut ideal: Vec<f32> = rels.values().copied().filter(|&r| r > 0.0).collect();
+    ideal.sort_by(|a, b| b.total_cmp(a));
+    let idcg: f32 = ideal.iter().take(k).enumerate().map(|(i, r)| r / (i as f32 + 2.0).log2()).sum();
+    if idcg > 0.0 { dcg / idcg } else { 0.0 }
+}
+
+pub fn recall_at(ranked: &[String], rels: &HashMap<String, f32>, k: usize) -> f32 {
+    let relevant: HashSet<&String> = rels.iter().filter(|(_, &r)| r > 0.0).map(|(d, _)| d).collect();
+    if relevant.is_empty() {
+        return 0.0;
+    }
+    ranked.iter().take(k).filter(|d| relevant.contains(d)).count() as f32 / relevant.len() as f32
+}
+
+pub fn mrr_at(ranked: &[String], rels: &HashMap<String, f32>, k: usize) -> f32 {
+    ranked.iter().take(k).position(|d| rels.get(d).is_some_and(|&r| r > 0.0)).map_or(0.0, |i| 1.0 / (i as f32 + 1.0))
+}
+
+/// Ranks with ties averaged (1-based).
+fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &t in &idx[i..=j] {
+            r[t] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
+    cov / (va.sqrt() * vb.sqrt())
+}
+
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    pearson(&ranks(a), &ranks(b))
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Scores {
+    #[serde(rename = "ndcg@10")]
+    pub ndcg: f32,
+    #[serde(rename = "recall@10")]
+    pub recall: f32,
+    #[serde(rename = "mrr@10")]
+    pub mrr: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BeirReport {
+    pub bm25: Scores,
+    pub dense: Scores,
+    pub hybrid: Scores,
+    pub queries: usize,
+    /// Every fusion setting tried, for tuning: "rrf k=60", "weighted w=0.5", …
+    pub fusion_sweep: BTreeMap<String, Scores>,
+}
+
+fn read_jsonl_field(path: &Path) -> Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| Error::BadInput { path: path.into(), reason: format!("line {}: {e}", i + 1) })?;
+        let id = match &v["_id"] {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        out.push((id, v["text"].as_str().unwrap_or_default().to_string()));
+    }
+    Ok(out)
+}
+
+fn read_qrels(dir: &Path) -> Result<HashMap<String, HashMap<String, f32>>> {
+    let qdir = dir.join("qrels");
+    let file = ["test.tsv", "dev.tsv"].iter().map(|f| qdir.join(f)).find(|p| p.exists()).ok_or_else(|| Error::BadInput { path: qdir.clone(), reason: "no test.tsv or dev.tsv".into() })?;
+    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let mut q: HashMap<String, HashMap<String, f32>> = HashMap::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 3 {
+            continue;
+        }
+        let Ok(score) = f[2].trim().parse::<f32>() else { continue }; // header
+        q.entry(f[0].to_string()).or_default().insert(f[1].to_string(), score);
+    }
+    Ok(q)
+}
+
+/// Indexes a BEIR folder into a scratch data dir (the embedding cache is
+/// shared) and scores bm25, dense and hybrid retrieval of its documents.
+pub fn beir(base: &Config, embedder: Arc<dyn Embedder>, dir: &Path, progress: bool) -> Result<BeirReport> {
+    let name = dir.file_name().map_or("beir".into(), |n| n.to_string_lossy().to_string());
+    let mut config = base.clone();
+    config.data_dir = base.cache_dir.join("eval").join(&name);
+    config.corpora = vec![CorpusConfig {
+        name: "beir".into(),
+        path: dir.to_path_buf(),
+        format: CorpusFormat::Jsonl,
+        language: "fr".into(),
+        include: vec!["corpus.jsonl".into()],
+        url_template: None,
+    }];
+    let engine = Engine::open_with(config, embedder)?;
+    let report = engine.index(progress)?;
+    if report.texts_seen == 0 {
+        return Err(Error::BadInput { path: dir.join("corpus.jsonl"), reason: "no documents".into() });
+    }
+    let queries = read_jsonl_field(&dir.join("queries.jsonl"))?;
+    let qrels = read_qrels(dir)?;
+    let mut text_of: HashMap<u64, String> = HashMap::new();
+    let mut to_texts = |list: &[u64]| -> Result<Vec<String>> {
+        let missing: Vec<u64> = list.iter().copied().filter(|p| !text_of.contains_key(p)).collect();
+        for p in engine.text_index().get(&missing)? {
+            text_of.insert(p.point, p.text_id.trim_start_matches("beir/").to_string());
+        }
+        let mut seen = HashSet::new();
+        Ok(list.iter().filter_map(|p| text_of.get(p)).filter(|t| seen.insert((*t).clone())).cloned().collect())
+    };
+    let settings: Vec<(String, FusionMethod, f32, f32)> = std::iter::once(("rrf k=60 w=0.5".to_string(), FusionMethod::Rrf, 60.0, 0.5))
+        .chain([0.3f32, 0.4, 0.5, 0.6, 0.7].iter().map(|&w| (format!("weighted w={w}"), FusionMethod::Weighted, 0.0, w)))
+        .chain([0.3f32, 0.7].iter().map(|&w| (format!("rrf k=60 w={w}"), FusionMethod::Rrf, 60.0, w)))
+        .collect();
+    let mut sums: BTreeMap<String, Scores> = BTreeMap::new();
+    let mut n = 0usize;
+    let add = |sums: &mut BTreeMap<String, Scores>, key: &str, ranked: &[String], rels: &HashMap<String, f32>| {
+        let s = sums.entry(key.to_string()).or_default();
+        s.ndcg += ndcg_at(ranked, rels, 10);
+        s.recall += recall_at(ranked, rels, 10);
+        s.mrr += mrr_at(ranked, rels, 10);
+    };
+    for (qid, text) in &queries {
+        let Some(rels) = qrels.get(qid) else { continue };
+        n += 1;
+        let (dense, bm25) = engine.candidates(text, 100, Mode::Hybrid, &Filter::default())?;
+        let dense_ids: Vec<u64> = dense.iter().map(|x| x.0).collect();
+        let bm25_ids: Vec<u64> = bm25.iter().map(|x| x.0).collect();
+        add(&mut sums, "dense", &to_texts(&dense_ids)?, rels);
+        add(&mut sums, "bm25", &to_texts(&bm25_ids)?, rels);
+        let configured: Vec<u64> = engine.fuse(&dense, &bm25, None).into_iter().map(|f| f.key).collect();
+        add(&mut sums, "hybrid", &to_texts(&configured)?, rels);
+        for (label, method, k, w) in &settings {
+            let fused = match method {
+                FusionMethod::Rrf => fusion::rrf(&dense, &bm25, *k, *w),
+                FusionMethod::Weighted => fusion::weighted(&dense, &bm25, *w),
+            };
+            let ids: Vec<u64> = fused.into_iter().map(|f| f.key).collect();
+            add(&mut sums, label, &to_texts(&ids)?, rels);
+        }
+    }
+    let nf = n.max(1) as f32;
+    let mut avg: BTreeMap<String, Scores> = sums.into_iter().map(|(k, s)| (k, Scores { ndcg: s.ndcg / nf, recall: s.recall / nf, mrr: s.mrr / nf })).collect();
+    Ok(BeirReport {
+        bm25: avg.remove("bm25").unwrap_or_default(),
+        dense: avg.remove("dense").unwrap_or_default(),
+        hybrid: avg.remove("hybrid").unwrap_or_default(),
+        queries: n,
+        fusion_sweep: avg,
+    })
+}
+
+/// Splits one CSV line (RFC 4180 quotes).
+pub fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                out.last_mut().unwrap().push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            _ => out.last_mut().unwrap().push(c),
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StsReport {
+    pub spearman: f64,
+    pub pairs: usize,
+}
+
+/// Spearman correlation of cosine similarity with the gold scores of a
+/// `sentence1,sentence2,score` CSV file (header optional).
+pub fn sts(embedder: &dyn Embedder, file: &Path) -> Result<StsReport> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let mut pairs = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let f = csv_fields(line);
+        if f.len() < 3 {
+            return Err(Error::BadInput { path: file.into(), reason: format!("line {}: expected sentence1,sentence2,score", i + 1) });
+        }
+        match f[f.len() - 1].trim().parse::<f64>() {
+            Ok(score) => pairs.push((f[0].clone(), f[1].clone(), score)),
+            Err(_) if i == 0 => {} // header
+            Err(_) => return Err(Error::BadInput { path: file.into(), reason: format!("line {}: score {:?} is not a number", i + 1, f[2]) }),
+        }
+    }
+    let s1: Vec<&str> = pairs.iter().map(|p| p.0.as_str()).collect();
+    let s2: Vec<&str> = pairs.iter().map(|p| p.1.as_str()).collect();
+    let (v1, v2) = (embedder.embed_queries(&s1)?, embedder.embed_queries(&s2)?);
+    let cos: Vec<f64> = v1.iter().zip(&v2).map(|(a, b)| cosine(a, b) as f64).collect();
+    let gold: Vec<f64> = pairs.iter().map(|p| p.2).collect();
+    Ok(StsReport { spearman: spearman(&cos, &gold), pairs: pairs.len() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rels(pairs: &[(&str, f32)]) -> HashMap<String, f32> {
+        pairs.iter().map(|(d, r)| (d.to_string(), *r)).collect()
+    }
+    fn ranked(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn ranking_metrics() {
+        let r = rels(&[("a", 1.0)]);
+        assert_eq!(ndcg_at(&ranked(&["a", "b"]), &r, 10), 1.0);
+        assert!((ndcg_at(&ranked(&["b", "a"]), &r, 10) - 1.0 / 3f32.log2()).abs() < 1e-6);
+        assert_eq!(mrr_at(&ranked(&["b", "c", "a"]), &r, 10), 1.0 / 3.0);
+        assert_eq!(mrr_at(&ranked(&["b"]), &r, 10), 0.0);
+        let r2 = rels(&[("a", 1.0), ("b", 1.0)]);
+        assert_eq!(recall_at(&ranked(&["a", "x"]), &r2, 10), 0.5);
+        assert_eq!(recall_at(&ranked(&["x", "a"]), &r2, 1), 0.0);
+    }
+
+    #[test]
+    fn spearman_handles_ties_and_order() {
+        assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-9);
+        assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-9);
+        assert_eq!(ranks(&[5.0, 1.0, 5.0]), vec![2.5, 1.0, 2.5]);
+    }
+
+    #[test]
+    fn csv_quotes() {
+        assert_eq!(csv_fields("a,\"b, c\",\"d \"\"e\"\"\",4.5"), ["a", "b, c", "d \"e\"", "4.5"]);
+    }
+}

@@ -1,0 +1,352 @@
+//! Metadata of a text: title, date, tags, front matter, blog hashtags.
+
+use super::Document;
+
+/// Days from 1970-01-01 to a civil date (proleptic Gregorian), then seconds.
+pub fn civil_to_unix(year: i64, month: u32, day: u32, hour: u32, minute: u32) -> i64 {
+    // Howard Hinnant's days_from_civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + hour as i64 * 3600 + minute as i64 * 60
+}
+
+/// Inverse of [`civil_to_unix`] (date part only): (year, month, day).
+pub fn unix_to_civil(t: i64) -> (i64, u32, u32) {
+    let z = t.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + if m <= 2 { 1 } else { 0 }, m, d)
+}
+
+/// `1637`, `2024-05-01`, `2024-05-01T10:00:00Z`, `2024/5/1` → Unix seconds.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let s = s.trim().trim_matches('"').trim_matches('\'');
+    let date_part = s.split(['T', ' ']).next()?;
+    let nums: Vec<&str> = date_part.split(['-', '/']).collect();
+    let year: i64 = nums.first()?.parse().ok()?;
+    let month: u32 = nums.get(1).map_or(Some(1), |m| m.parse().ok())?;
+    let day: u32 = nums.get(2).map_or(Some(1), |d| d.parse().ok())?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || !(-5000..=9999).contains(&year) {
+        return None;
+    }
+    Some(civil_to_unix(year, month, day, 0, 0))
+}
+
+/// `#2024-1-26-19h50` → Unix seconds.
+fn parse_time_hashtag(tag: &str) -> Option<i64> {
+    let parts: Vec<&str> = tag.split('-').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let (h, m) = parts[3].split_once('h')?;
+    Some(civil_to_unix(
+        parts[0].parse().ok()?,
+        parts[1].parse().ok().filter(|m| (1..=12).contains(m))?,
+        parts[2].parse().ok().filter(|d| (1..=31).contains(d))?,
+        h.parse().ok()?,
+        m.parse().unwrap_or(0),
+    ))
+}
+
+/// Simple YAML front matter: `key: value`, `key: [a, b]`, and `- item` lists.
+#[derive(Debug, Default, PartialEq)]
+pub struct FrontMatter {
+    pub fields: Vec<(String, String)>,
+    pub lists: Vec<(String, Vec<String>)>,
+    /// Byte offset where the body starts (after the closing `---`).
+    pub end: usize,
+}
+
+impl FrontMatter {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn list(&self, key: &str) -> Vec<String> {
+        self.lists
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn unquote(v: &str) -> String {
+    let v = v.trim();
+    let v = v
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+        .unwrap_or(v);
+    v.to_string()
+}
+
+/// Parses front matter starting at `start`; `None` if the text has none.
+pub fn parse_front_matter(text: &str, start: usize) -> Option<FrontMatter> {
+    let rest = &text[start..];
+    let first_len = rest.find('\n')? + 1;
+    if rest[..first_len].trim_end() != "---" {
+        return None;
+    }
+    let mut fm = FrontMatter::default();
+    let mut pos = start + first_len;
+    let mut current_list: Option<String> = None;
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let line = text[pos..line_end].trim_end();
+        pos = line_end;
+        if line == "---" || line == "..." {
+            fm.end = pos;
+            return Some(fm);
+        }
+        if let Some(item) = line.trim_start().strip_prefix("- ") {
+            if let Some(key) = &current_list {
+                if let Some((_, l)) = fm.lists.iter_mut().find(|(k, _)| k == key) {
+                    l.push(unquote(item));
+                }
+            }
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            let key = k.trim().to_string();
+            let v = v.trim();
+            if v.is_empty() {
+                fm.lists.push((key.clone(), Vec::new()));
+                current_list = Some(key);
+            } else if let Some(inner) = v.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+                let items = inner.split(',').map(unquote).filter(|s| !s.is_empty()).collect();
+                fm.lists.push((key, items));
+                current_list = None;
+            } else {
+                fm.fields.push((key, unquote(v)));
+                current_list = None;
+            }
+        }
+    }
+    None // no closing fence: not front matter
+}
+
+/// Lines of `text[range]` with their byte ranges.
+fn lines_in(text: &str, from: usize, to: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = from;
+    while pos < to {
+        let end = text[pos..to].find('\n').map_or(to, |i| pos + i + 1);
+        out.push((pos, end));
+        pos = end;
+    }
+    out
+}
+
+fn first_heading(doc: &mut Document) -> Option<String> {
+    let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
+    let mut it = lines.iter().filter(|(s, e)| !doc.text[*s..*e].trim().is_empty());
+    let &(s, e) = it.next()?;
+    let line = doc.text[s..e].trim();
+    if let Some(h) = line.strip_prefix("# ") {
+        return Some(h.trim().to_string());
+    }
+    // setext: `Title` then `----` or `====`
+    if let Some(&(s2, e2)) = it.next() {
+        let under = doc.text[s2..e2].trim();
+        if under.len() >= 3 && (under.chars().all(|c| c == '-') || under.chars().all(|c| c == '=')) && s2 == e {
+            return Some(line.to_string());
+        }
+    }
+    None
+}
+
+/// Blog export: `# Title` first, `Tags: a, b` line, trailing hashtags
+/// (`#ia #y2024 #2024-1-26-19h50`), date from `posts/YYYY/MM/` otherwise.
+/// Returns whether the day of publication is known.
+pub fn blog_meta(doc: &mut Document) -> bool {
+    let mut day_known = false;
+    if let Some(t) = first_heading(doc) {
+        doc.title = t;
+        // the title line is not prose
+        let s = doc.text[doc.body.0..].find("# ").map_or(doc.body.0, |i| doc.body.0 + i);
+        doc.body.0 = doc.text[s..].find('\n').map_or(doc.text.len(), |i| s + i + 1);
+    }
+    // Trailing metadata lines: hashtags and `Tags:`, in any order, at the end.
+    loop {
+        let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
+        let Some(&(s, _)) = lines.iter().rev().find(|(s, e)| !doc.text[*s..*e].trim().is_empty()) else {
+            break;
+        };
+        let line = doc.text[s..doc.body.1].trim();
+        if let Some(tags) = line.strip_prefix("Tags:") {
+            doc.tags.extend(tags.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+        } else if !line.is_empty() && line.split_whitespace().all(|w| w.starts_with('#') && w.len() > 1 && !w.starts_with("##")) {
+            for tag in line.split_whitespace().map(|w| &w[1..]) {
+                if let Some(t) = parse_time_hashtag(tag) {
+                    doc.date = Some(t);
+                    day_known = true;
+                } else if tag.len() == 5 && tag.starts_with('y') && tag[1..].chars().all(|c| c.is_ascii_digit()) {
+                    // `#y2024`: a year marker, not a topic
+                } else {
+                    doc.tags.push(tag.to_string());
+                }
+            }
+        } else {
+            break;
+        }
+        doc.body.1 = s;
+    }
+    // A `Tags:` line right under the title.
+    let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
+    if let Some(&(s, e)) = lines.iter().find(|(s, e)| !doc.text[*s..*e].trim().is_empty()) {
+        if let Some(tags) = doc.text[s..e].trim().strip_prefix("Tags:") {
+            doc.tags.extend(tags.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+            doc.body.0 = e;
+        }
+    }
+    if doc.date.is_none() {
+        let parts: Vec<&str> = doc.rel_path.split('/').collect();
+        for w in parts.windows(2) {
+            if let (Ok(y), Ok(m)) = (w[0].parse::<i64>(), w[1].parse::<u32>()) {
+                if (1900..=2100).contains(&y) && (1..=12).contains(&m) {
+                    doc.date = Some(civil_to_unix(y, m, 1, 0, 0));
+                    break;
+                }
+            }
+        }
+    }
+    day_known
+}
+
+/// Markdown with optional YAML front matter; title from it or the first heading.
+pub fn markdown_meta(doc: &mut Document) -> bool {
+    let mut day_known = false;
+    if let Some(fm) = parse_front_matter(&doc.text, doc.body.0) {
+        doc.body.0 = fm.end;
+        if let Some(t) = fm.get("title") {
+            doc.title = t.to_string();
+        }
+        if let Some(d) = fm.get("date") {
+            doc.date = parse_date(d);
+            day_known = d.trim_matches('"').len() >= 10;
+        }
+        doc.author = fm.get("author").map(String::from);
+        let mut tags = fm.list("tags");
+        if tags.is_empty() {
+            if let Some(t) = fm.get("tags") {
+                tags = t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            }
+        }
+        doc.tags = tags;
+        if fm.get("title").is_some() {
+            return day_known;
+        }
+    }
+    if let Some(t) = first_heading(doc) {
+        doc.title = t;
+    }
+    day_known
+}
+
+/// Fills `{id}`, `{path}`, `{slug}`, `{year}`, `{month}`, `{day}`; `None` when
+/// the template needs a date part the text does not have.
+pub fn render_url(template: &str, doc: &Document, stem: &str, slug: &str, day_known: bool) -> Option<String> {
+    let mut url = template
+        .replace("{id}", &doc.id)
+        .replace("{path}", stem)
+        .replace("{slug}", slug);
+    if url.contains("{year}") || url.contains("{month}") || url.contains("{day}") {
+        let (y, m, d) = unix_to_civil(doc.date?);
+        if url.contains("{day}") && !day_known {
+            return None;
+        }
+        url = url
+            .replace("{year}", &format!("{y:04}"))
+            .replace("{month}", &format!("{m:02}"))
+            .replace("{day}", &format!("{d:02}"));
+    }
+    Some(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CorpusFormat;
+
+    fn doc(rel: &str, text: &str) -> Document {
+        Document {
+            id: format!("blog/{rel}"),
+            corpus: "blog".into(),
+            rel_path: rel.into(),
+            title: String::new(),
+            date: None,
+            tags: vec![],
+            author: None,
+            url: None,
+            format: CorpusFormat::BlogMarkdown,
+            body: (0, text.len()),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(civil_to_unix(1970, 1, 1, 0, 0), 0);
+        assert_eq!(civil_to_unix(2024, 1, 26, 19, 50), 1_706_298_600);
+        assert_eq!(unix_to_civil(civil_to_unix(1637, 6, 8, 0, 0)), (1637, 6, 8));
+        assert_eq!(parse_date("1637"), Some(civil_to_unix(1637, 1, 1, 0, 0)));
+        assert_eq!(parse_date("\"2024-05-01\""), Some(civil_to_unix(2024, 5, 1, 0, 0)));
+        assert_eq!(parse_date("soon"), None);
+    }
+
+    #[test]
+    fn blog_hashtags_give_tags_and_time() {
+        let text = "# Après les livres, les datasets\n\nUn paragraphe.\n\n#ia #y2024 #2024-1-26-19h50\n";
+        let mut d = doc("posts/2024/01/x.md", text);
+        assert!(blog_meta(&mut d));
+        assert_eq!(d.title, "Après les livres, les datasets");
+        assert_eq!(d.tags, ["ia"]);
+        assert_eq!(d.date, Some(civil_to_unix(2024, 1, 26, 19, 50)));
+        assert_eq!(d.text[d.body.0..d.body.1].trim(), "Un paragraphe.");
+    }
+
+    #[test]
+    fn blog_tags_line_and_path_date() {
+        let text = "# Bikepacking\n\nDu texte.\n\nTags: Bikepacking, Born to Bike, une\n";
+        let mut d = doc("posts/2023/11/b.md", text);
+        assert!(!blog_meta(&mut d));
+        assert_eq!(d.tags, ["Bikepacking", "Born to Bike", "une"]);
+        assert_eq!(d.date, Some(civil_to_unix(2023, 11, 1, 0, 0)));
+        assert_eq!(d.text[d.body.0..d.body.1].trim(), "Du texte.");
+    }
+
+    #[test]
+    fn front_matter_fields_and_lists() {
+        let text = "---\ntitle: \"Discours de la Méthode\"\nauthor: Descartes\ndate: 1637\ntags:\n  - philosophie\n  - méthode\n---\n\n# Discours\n\nLe bon sens.\n";
+        let mut d = doc("descartes.md", text);
+        d.format = CorpusFormat::Markdown;
+        markdown_meta(&mut d);
+        assert_eq!(d.title, "Discours de la Méthode");
+        assert_eq!(d.author.as_deref(), Some("Descartes"));
+        assert_eq!(d.tags, ["philosophie", "méthode"]);
+        assert!(d.text[d.body.0..].starts_with("\n# Discours"));
+        assert!(parse_front_matter("---\nno end\n", 0).is_none());
+    }
+
+    #[test]
+    fn urls_need_a_known_day() {
+        let mut d = doc("posts/2024/01/slug.md", "x");
+        d.date = Some(civil_to_unix(2024, 1, 26, 0, 0));
+        let t = "https://tcrouzet.com/{year}/{month}/{day}/{slug}/";
+        assert_eq!(render_url(t, &d, "posts/2024/01/slug", "slug", true).as_deref(), Some("https://tcrouzet.com/2024/01/26/slug/"));
+        assert_eq!(render_url(t, &d, "posts/2024/01/slug", "slug", false), None);
+    }
+}

@@ -1,0 +1,197 @@
+//! Inline markdown → prose: images and URLs dropped, link anchors kept (their
+//! targets recorded), emphasis and code markers removed, exotic spaces made plain.
+
+/// Cleans one line of markdown (or plain text). Returns the prose and the link targets.
+pub fn clean_inline(line: &str, links: &mut Vec<String>) -> String {
+    let mut out = String::with_capacity(line.len());
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < line.len() {
+        let rest = &line[i..];
+        let c = rest.chars().next().unwrap();
+        if rest.starts_with("![") {
+            if let Some((_, _, end)) = parse_link(line, i + 1) {
+                i = end;
+                continue;
+            }
+            i += 2;
+            continue;
+        }
+        if c == '[' {
+            if let Some((text, url, end)) = parse_link(line, i) {
+                if let Some(url) = url {
+                    links.push(url);
+                }
+                out.push_str(&clean_inline(text, links));
+                i = end;
+                continue;
+            }
+        }
+        if c == '<' {
+            if let Some(close) = rest[1..].find('>').map(|j| j + 1) {
+                let inner = &rest[1..close];
+                let is_tag = inner
+                    .chars()
+                    .next()
+                    .is_some_and(|f| f.is_ascii_alphabetic() || f == '/' || f == '!');
+                if close <= 300 && is_tag && !inner.contains('\n') {
+                    if inner.starts_with("http://") || inner.starts_with("https://") {
+                        links.push(inner.to_string());
+                    } else if let Some(href) = attr_value(inner, "href") {
+                        links.push(href);
+                    }
+                    i += close + 1;
+                    continue;
+                }
+            }
+        }
+        if (rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www."))
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        {
+            let end = rest
+                .find(|ch: char| ch.is_whitespace() || ch == '<' || ch == '>' || ch == '"')
+                .unwrap_or(rest.len());
+            let mut url = &rest[..end];
+            // A URL in prose often ends with punctuation that belongs to the sentence.
+            let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+            let tail = url.len() - trimmed.len();
+            url = trimmed;
+            links.push(url.to_string());
+            i += end - tail;
+            continue;
+        }
+        match c {
+            '*' | '`' => {}
+            '_' => {
+                let prev_alnum = out.chars().last().is_some_and(char::is_alphanumeric);
+                let next_alnum = rest[1..].chars().next().is_some_and(char::is_alphanumeric);
+                if prev_alnum && next_alnum {
+                    out.push('_');
+                }
+            }
+            '\\' => {
+                if let Some(n) = rest[1..].chars().next() {
+                    if n.is_ascii_punctuation() {
+                        out.push(n);
+                        i += 1 + n.len_utf8();
+                        continue;
+                    }
+                }
+                out.push('\\');
+            }
+            '\u{00a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' | '\t' => out.push(' '),
+            _ => out.push(c),
+        }
+        i += c.len_utf8();
+    }
+    out
+}
+
+fn attr_value(tag: &str, name: &str) -> Option<String> {
+    let at = tag.find(&format!("{name}="))? + name.len() + 1;
+    let rest = &tag[at..];
+    let q = rest.chars().next()?;
+    if q == '"' || q == '\'' {
+        let end = rest[1..].find(q)?;
+        Some(rest[1..1 + end].to_string())
+    } else {
+        Some(rest.split_whitespace().next()?.to_string())
+    }
+}
+
+/// `[text](url "title")` or `[text][ref]` starting at byte `i` (at `[`).
+/// Returns (text, url, end byte).
+fn parse_link(s: &str, i: usize) -> Option<(&str, Option<String>, usize)> {
+    let b = s.as_bytes();
+    debug_assert_eq!(b[i], b'[');
+    let mut depth = 0usize;
+    let mut j = i;
+    let close = loop {
+        match b.get(j)? {
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    break j;
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    };
+    let text = &s[i + 1..close];
+    match b.get(close + 1) {
+        Some(b'(') => {
+            let mut depth = 0usize;
+            let mut k = close + 1;
+            let end = loop {
+                match b.get(k)? {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break k;
+                        }
+                    }
+                    _ => {}
+                }
+                k += 1;
+            };
+            let target = s[close + 2..end].trim();
+            let url = target.split_whitespace().next().unwrap_or("").trim_matches(['<', '>']);
+            Some((text, (!url.is_empty()).then(|| url.to_string()), end + 1))
+        }
+        Some(b'[') => {
+            let end = s[close + 1..].find(']')? + close + 1;
+            Some((text, None, end + 1))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(s: &str) -> (String, Vec<String>) {
+        let mut links = vec![];
+        let t = clean_inline(s, &mut links);
+        (t, links)
+    }
+
+    #[test]
+    fn images_go_links_keep_their_anchor() {
+        let (t, l) = clean("![Scribes](_i/scribe.webp)[Contrairement à Luc Julia](https://www.youtube.com/watch?v=e5k&t=3s), je ne");
+        assert_eq!(t, "Contrairement à Luc Julia, je ne");
+        assert_eq!(l, ["https://www.youtube.com/watch?v=e5k&t=3s"]);
+    }
+
+    #[test]
+    fn nested_and_titled_links() {
+        let (t, l) = clean("roman [*Ératosthène*](https://tcrouzet.com/books/e/ \"titre\") et [x](a.md)");
+        assert_eq!(t, "roman Ératosthène et x");
+        assert_eq!(l, ["https://tcrouzet.com/books/e/", "a.md"]);
+        let (t, _) = clean("[![img](i.png)](https://x.org)");
+        assert_eq!(t, "");
+    }
+
+    #[test]
+    fn bare_urls_and_html_are_not_prose() {
+        let (t, l) = clean("voir https://tcrouzet.com/2024/01/26/x/. Et <b>gras</b> <https://a.org>");
+        assert_eq!(t, "voir . Et gras ");
+        assert_eq!(l, ["https://tcrouzet.com/2024/01/26/x/", "https://a.org"]);
+    }
+
+    #[test]
+    fn emphasis_code_and_spaces() {
+        let (t, _) = clean("**gras** _it_ `code` snake_case a\u{202f}; b\u{a0}!");
+        assert_eq!(t, "gras it code snake_case a ; b !");
+    }
+
+    #[test]
+    fn unbalanced_brackets_stay_literal() {
+        let (t, l) = clean("[note non fermée ( et ![ et ]");
+        assert_eq!(t, "[note non fermée ( et  et ]");
+        assert!(l.is_empty());
+    }
+}

@@ -1,0 +1,188 @@
+//! The embedded vector store: qdrant-edge (Qdrant's engine, in-process, on disk).
+
+use std::path::Path;
+
+use std::sync::Mutex;
+use qdrant_edge::external::ordered_float::OrderedFloat;
+use qdrant_edge::{
+    Condition, CountRequest, CreateIndex, FieldIndexOperations, PayloadFieldSchema, PayloadSchemaType, Distance, EdgeConfig, EdgeShard, EdgeVectorParams, FieldCondition, Filter as QFilter,
+    JsonPath, Match, NamedQuery, PointId, PointInsertOperations, PointOperations, PointStruct, QueryEnum,
+    QueryRequest, Range, ScoringQuery, UpdateOperation, WithPayloadInterface, WithVector,
+};
+
+use super::{Filter, PointPayload, VectorPoint, VectorStore};
+use crate::error::{Error, Result};
+
+pub struct EdgeStore {
+    shard: EdgeShard,
+    /// qdrant-edge serialises updates itself; this keeps flush/optimize out of their way.
+    write: Mutex<()>,
+}
+
+fn err(e: impl std::fmt::Display) -> Error {
+    Error::VectorStore(e.to_string())
+}
+
+fn key(k: &str) -> JsonPath {
+    k.parse().expect("payload keys are plain names")
+}
+
+/// Our filter as a Qdrant filter.
+pub(crate) fn to_qdrant(f: &Filter) -> Option<QFilter> {
+    let mut must = Vec::new();
+    if !f.corpora.is_empty() {
+        must.push(Condition::Field(FieldCondition::new_match(key("corpus"), Match::from(f.corpora.clone()))));
+    }
+    if f.date_from.is_some() || f.date_to.is_some() {
+        must.push(Condition::Field(FieldCondition::new_range(
+            key("date"),
+            Range {
+                gte: f.date_from.map(|d| OrderedFloat(d as f64)),
+                lte: f.date_to.map(|d| OrderedFloat(d as f64)),
+                lt: None,
+                gt: None,
+            },
+        )));
+    }
+    for t in &f.tags {
+        must.push(Condition::Field(FieldCondition::new_match(key("tags"), Match::from(t.clone()))));
+    }
+    let must_not = f.exclude_text.as_ref().map(|t| {
+        vec![Condition::Field(FieldCondition::new_match(key("text_id"), Match::from(t.clone())))]
+    });
+    if must.is_empty() && must_not.is_none() {
+        return None;
+    }
+    let mut q = QFilter::new();
+    q.must = (!must.is_empty()).then_some(must);
+    q.must_not = must_not;
+    Some(q)
+}
+
+fn payload_json(p: &PointPayload) -> serde_json::Value {
+    serde_json::to_value(p).expect("payload serialises")
+}
+
+impl EdgeStore {
+    /// Opens the store in `dir`, creating it for vectors of `dim` dimensions.
+    pub fn open(dir: &Path, dim: usize) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let config = EdgeConfig::builder()
+            .vector("", EdgeVectorParams::builder(dim, Distance::Cosine).on_disk(true).build())
+            .on_disk_payload(true)
+            .build();
+        let has_data = dir.join("edge_config.json").exists();
+        let shard = if has_data {
+            EdgeShard::load(dir, Some(config))
+        } else {
+            EdgeShard::new(dir, config)
+        }
+        .map_err(|e| Error::VectorStore(format!("cannot open {}: {e}", dir.display())))?;
+        let store = EdgeStore { shard, write: Mutex::new(()) };
+        if !has_data {
+            // Payload indexes: deleting a text's points and filtering stay cheap as the store grows.
+            for (field, kind) in [
+                ("text_id", PayloadSchemaType::Keyword),
+                ("corpus", PayloadSchemaType::Keyword),
+                ("tags", PayloadSchemaType::Keyword),
+                ("date", PayloadSchemaType::Integer),
+            ] {
+                store
+                    .shard
+                    .update(UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(CreateIndex {
+                        field_name: key(field),
+                        field_schema: Some(PayloadFieldSchema::FieldType(kind)),
+                    })))
+                    .map_err(err)?;
+            }
+        }
+        Ok(store)
+    }
+}
+
+impl VectorStore for EdgeStore {
+    fn backend(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn upsert(&self, points: Vec<VectorPoint>) -> Result<()> {
+        if points.is_empty() {
+            return Ok(());
+        }
+        let points = points
+            .into_iter()
+            .map(|p| PointStruct::new(p.id, p.vector, payload_json(&p.payload)).into())
+            .collect();
+        let _g = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        self.shard
+            .update(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(points))))
+            .map_err(err)
+    }
+
+    fn delete_text(&self, text_id: &str) -> Result<()> {
+        let filter = QFilter::new_must(Condition::Field(FieldCondition::new_match(key("text_id"), Match::from(text_id.to_string()))));
+        let _g = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        self.shard
+            .update(UpdateOperation::PointOperation(PointOperations::DeletePointsByFilter(filter)))
+            .map_err(err)
+    }
+
+    fn search(&self, vector: &[f32], k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
+        let request = QueryRequest {
+            prefetches: vec![],
+            query: Some(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery::default_dense(vector.to_vec())))),
+            filter: to_qdrant(filter),
+            score_threshold: None,
+            limit: k,
+            offset: 0,
+            params: None,
+            with_vector: WithVector::Bool(false),
+            with_payload: WithPayloadInterface::Bool(false),
+        };
+        let points = self.shard.query(request).map_err(err)?;
+        Ok(points
+            .into_iter()
+            .filter_map(|p| match p.id {
+                PointId::NumId(id) => Some((id, p.score)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>> {
+        let pids: Vec<PointId> = ids.iter().map(|&i| PointId::NumId(i)).collect();
+        let records = self
+            .shard
+            .retrieve(&pids, Some(WithPayloadInterface::Bool(false)), Some(WithVector::Bool(true)))
+            .map_err(err)?;
+        let mut by_id = std::collections::HashMap::new();
+        for r in records {
+            if let (PointId::NumId(id), Some(v)) = (r.id, r.vector) {
+                if let qdrant_edge::VectorStructInternal::Single(v) = v {
+                    by_id.insert(id, v);
+                } else if let qdrant_edge::VectorStructInternal::Named(mut m) = v {
+                    if let Some(qdrant_edge::VectorInternal::Dense(v)) = m.remove("") {
+                        by_id.insert(id, v);
+                    }
+                }
+            }
+        }
+        Ok(ids.iter().map(|i| by_id.remove(i)).collect())
+    }
+
+    fn count(&self) -> Result<usize> {
+        self.shard.count(CountRequest { filter: None, exact: true }).map_err(err)
+    }
+
+    fn flush(&self) -> Result<()> {
+        let _g = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        self.shard.flush();
+        Ok(())
+    }
+
+    fn build_index(&self) -> Result<()> {
+        let _g = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        self.shard.optimize().map_err(err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,291 @@
+//! The BM25 text index (tantivy, French analyzer) — also the paragraph store:
+//! every paragraph's text and metadata are stored fields here, looked up by
+//! point id when the dense retriever returns ids only.
+
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::Filter;
+use crate::analyzer::{french_analyzer, FRENCH};
+use crate::error::{Error, Result};
+
+/// A paragraph as stored: its text, where it comes from, and its metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredParagraph {
+    pub point: u64,
+    /// `<text id>#<ordinal>`
+    pub id: String,
+    pub text_id: String,
+    pub corpus: String,
+    pub title: String,
+    pub heading: Option<String>,
+    pub text: String,
+    pub ordinal: u64,
+    /// Byte offsets into the source text.
+    pub start: u64,
+    pub end: u64,
+    pub date: Option<i64>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    point: Field,
+    id: Field,
+    text_id: Field,
+    corpus: Field,
+    title: Field,
+    heading: Field,
+    body: Field,
+    ordinal: Field,
+    start: Field,
+    end: Field,
+    date: Field,
+    tags: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fr = |stored: bool| {
+        let idx = TextFieldIndexing::default().set_tokenizer(FRENCH).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let o = TextOptions::default().set_indexing_options(idx);
+        if stored { o.set_stored() } else { o }
+    };
+    let fields = Fields {
+        point: b.add_u64_field("point", INDEXED | STORED | FAST),
+        id: b.add_text_field("id", STRING | STORED),
+        text_id: b.add_text_field("text_id", STRING | STORED | FAST),
+        corpus: b.add_text_field("corpus", STRING | STORED | FAST),
+        title: b.add_text_field("title", fr(true)),
+        heading: b.add_text_field("heading", fr(true)),
+        body: b.add_text_field("body", fr(true)),
+        ordinal: b.add_u64_field("ordinal", STORED | FAST),
+        start: b.add_u64_field("start", STORED),
+        end: b.add_u64_field("end", STORED),
+        date: b.add_i64_field("date", INDEXED | STORED | FAST),
+        tags: b.add_text_field("tags", STRING | STORED),
+    };
+    (b.build(), fields)
+}
+
+pub struct TextIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    f: Fields,
+}
+
+/// One BM25 hit: (point id, score).
+pub type Bm25Hit = (u64, f32);
+
+impl TextIndex {
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let (schema, f) = schema();
+        let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::TextIndex(format!("{}: {e}", dir.display())))?;
+        let index = Index::open_or_create(mmap, schema).map_err(|e| Error::TextIndex(format!("{}: {e}", dir.display())))?;
+        index.tokenizers().register(FRENCH, french_analyzer());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(TextIndex { index, reader, writer: Mutex::new(None), f })
+    }
+
+    fn with_writer<T>(&self, op: impl FnOnce(&mut IndexWriter, &Fields) -> Result<T>) -> Result<T> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(self.index.writer_with_num_threads(1, 96 * 1024 * 1024)?);
+        }
+        op(guard.as_mut().unwrap(), &self.f)
+    }
+
+    pub fn add(&self, paragraphs: &[StoredParagraph]) -> Result<()> {
+        self.with_writer(|w, f| {
+            for p in paragraphs {
+                let mut d = TantivyDocument::default();
+                d.add_u64(f.point, p.point);
+                d.add_text(f.id, &p.id);
+                d.add_text(f.text_id, &p.text_id);
+                d.add_text(f.corpus, &p.corpus);
+                d.add_text(f.title, &p.title);
+                if let Some(h) = &p.heading {
+                    d.add_text(f.heading, h);
+                }
+                d.add_text(f.body, &p.text);
+                d.add_u64(f.ordinal, p.ordinal);
+                d.add_u64(f.start, p.start);
+                d.add_u64(f.end, p.end);
+                if let Some(date) = p.date {
+                    d.add_i64(f.date, date);
+                }
+                for t in &p.tags {
+                    d.add_text(f.tags, t);
+                }
+                w.add_document(d)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn delete_text(&self, text_id: &str) -> Result<()> {
+        self.with_writer(|w, f| {
+            w.delete_term(Term::from_field_text(f.text_id, text_id));
+            Ok(())
+        })
+    }
+
+    /// Makes every change durable and visible to searches.
+    pub fn commit(&self) -> Result<()> {
+        self.with_writer(|w, _| {
+            w.commit()?;
+            Ok(())
+        })?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn num_paragraphs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn filter_queries(&self, filter: &Filter) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.f;
+        let mut qs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !filter.corpora.is_empty() {
+            let terms = filter.corpora.iter().map(|c| Term::from_field_text(f.corpus, c));
+            qs.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        }
+        if filter.date_from.is_some() || filter.date_to.is_some() {
+            let lo = filter.date_from.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_i64(f.date, d)));
+            let hi = filter.date_to.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_i64(f.date, d)));
+            qs.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        for t in &filter.tags {
+            qs.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.tags, t), IndexRecordOption::Basic))));
+        }
+        if let Some(t) = &filter.exclude_text {
+            qs.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.text_id, t), IndexRecordOption::Basic))));
+        }
+        qs
+    }
+
+    fn text_query(&self, query: &str) -> Box<dyn Query> {
+        let mut parser = QueryParser::for_index(&self.index, vec![self.f.body, self.f.title, self.f.heading]);
+        parser.set_field_boost(self.f.title, 0.5);
+        parser.set_field_boost(self.f.heading, 0.3);
+        // Lenient: user text with quotes, colons or dashes is words, not syntax.
+        let (q, _errors) = parser.parse_query_lenient(query);
+        q
+    }
+
+    /// BM25 search over paragraph text (and its text's title and heading).
+    pub fn search(&self, query: &str, k: usize, filter: &Filter) -> Result<Vec<Bm25Hit>> {
+        let mut clauses = vec![(Occur::Must, self.text_query(query))];
+        clauses.extend(self.filter_queries(filter));
+        let q = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&q, &TopDocs::with_limit(k.max(1)))?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let reader = searcher.segment_reader(addr.segment_ord);
+            let col = reader.fast_fields().u64("point")?;
+            if let Some(p) = col.first(addr.doc_id) {
+                out.push((p, score));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored paragraphs of these point ids (missing ones are skipped).
+    pub fn get(&self, points: &[u64]) -> Result<Vec<StoredParagraph>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(points.len());
+        for &p in points {
+            let q = TermQuery::new(Term::from_field_u64(self.f.point, p), IndexRecordOption::Basic);
+            if let Some((_, addr)) = searcher.search(&q, &TopDocs::with_limit(1))?.into_iter().next() {
+                let d: TantivyDocument = searcher.doc(addr)?;
+                out.push(self.decode(&d));
+            }
+        }
+        Ok(out)
+    }
+
+    /// All paragraphs of a text, in order.
+    pub fn text_paragraphs(&self, text_id: &str) -> Result<Vec<StoredParagraph>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(self.f.text_id, text_id), IndexRecordOption::Basic);
+        let n = searcher.search(&q, &tantivy::collector::Count)?;
+        let mut out = Vec::with_capacity(n);
+        for (_, addr) in searcher.search(&q, &TopDocs::with_limit(n.max(1)))? {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            out.push(self.decode(&d));
+        }
+        out.sort_by_key(|p| p.ordinal);
+        Ok(out)
+    }
+
+    /// An HTML snippet of `text` with the query's words in `<mark>`.
+    pub fn highlight(&self, query: &str, text: &str) -> Result<String> {
+        let searcher = self.reader.searcher();
+        let q = self.text_query(query);
+        let mut gen = SnippetGenerator::create(&searcher, &*q, self.f.body)?;
+        gen.set_max_num_chars(240);
+        let mut snippet = gen.snippet(text);
+        snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+        let html = snippet.to_html();
+        Ok(if html.is_empty() { escape(&text.chars().take(240).collect::<String>()) } else { html })
+    }
+
+    fn decode(&self, d: &TantivyDocument) -> StoredParagraph {
+        let f = &self.f;
+        let s = |field: Field| -> Option<String> {
+            d.get_first(field).and_then(|v| match OwnedValue::from(v) {
+                OwnedValue::Str(s) => Some(s),
+                _ => None,
+            })
+        };
+        let u = |field: Field| -> u64 {
+            d.get_first(field).and_then(|v| match OwnedValue::from(v) {
+                OwnedValue::U64(x) => Some(x),
+                _ => None,
+            }).unwrap_or(0)
+        };
+        let date = d.get_first(f.date).and_then(|v| match OwnedValue::from(v) {
+            OwnedValue::I64(x) => Some(x),
+            _ => None,
+        });
+        let tags = d
+            .get_all(f.tags)
+            .filter_map(|v| match OwnedValue::from(v) {
+                OwnedValue::Str(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        StoredParagraph {
+            point: u(f.point),
+            id: s(f.id).unwrap_or_default(),
+            text_id: s(f.text_id).unwrap_or_default(),
+            corpus: s(f.corpus).unwrap_or_default(),
+            title: s(f.title).unwrap_or_default(),
+            heading: s(f.heading),
+            text: s(f.body).unwrap_or_default(),
+            ordinal: u(f.ordinal),
+            start: u(f.start),
+            end: u(f.end),
+            date,
+            tags,
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
