@@ -103,7 +103,9 @@ mod tests {
     fn weight_one_is_the_dense_ranking() {
         let dense = [("a", 0.95), ("b", 0.90), ("c", 0.85)];
         let bm25 = [("c", 30.0), ("b", 3.0)];
-        let keys = |v: Vec<Fused<&str>>| v.into_iter().map(|f| f.key).collect::<Vec<_>>();
+        fn keys(v: Vec<Fused<&'static str>>) -> Vec<&'static str> {
+            v.into_iter().map(|f| f.key).collect()
+        }
         assert_eq!(keys(weighted(&dense, &bm25, 1.0)), ["a", "b", "c"]);
         assert_eq!(keys(weighted(&dense, &bm25, 0.0))[0], "c");
         assert_eq!(keys(rrf(&dense, &bm25, 60.0, 1.0)), ["a", "b", "c"]);
