@@ -13,25 +13,27 @@ pub const FRENCH: &str = "rhizome_fr";
 
 /// Elided particles (l’, d’, qu’, jusqu’…) and the most frequent French function words.
 pub const STOP_WORDS: &[&str] = &[
-    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
-    "presqu", "quelqu", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle",
-    "en", "et", "eux", "il", "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me",
-    "même", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas",
-    "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi",
-    "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "à", "a", "été", "étée", "étés",
-    "étant", "suis", "es", "est", "sommes", "êtes", "sont", "serai", "sera", "serons",
-    "seront", "étais", "était", "étions", "étaient", "fut", "ai", "as", "avons", "avez",
-    "ont", "aurai", "aura", "avais", "avait", "avaient", "eu", "ayant", "cet", "cette",
-    "cela", "ça", "ceci", "celle", "celui", "ceux", "dont", "où", "si", "ni", "donc", "or",
-    "car", "aussi", "plus", "très", "tout", "tous", "toute", "toutes", "sans", "sous",
-    "entre", "vers", "chez", "comme", "quand", "alors", "y", "là", "ici", "faire", "fait",
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
+    "quelqu", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "et",
+    "eux", "il", "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "même", "mes",
+    "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que",
+    "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une",
+    "vos", "votre", "vous", "y", "à", "a", "été", "étée", "étés", "étant", "suis", "es", "est",
+    "sommes", "êtes", "sont", "serai", "sera", "serons", "seront", "étais", "était", "étions",
+    "étaient", "fut", "ai", "as", "avons", "avez", "ont", "aurai", "aura", "avais", "avait",
+    "avaient", "eu", "ayant", "cet", "cette", "cela", "ça", "ceci", "celle", "celui", "ceux",
+    "dont", "où", "si", "ni", "donc", "or", "car", "aussi", "plus", "très", "tout", "tous",
+    "toute", "toutes", "sans", "sous", "entre", "vers", "chez", "comme", "quand", "alors", "y",
+    "là", "ici", "faire", "fait",
 ];
 
 pub fn french_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
-        .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|s| s.to_string())))
+        .filter(StopWordFilter::remove(
+            STOP_WORDS.iter().map(|s| s.to_string()),
+        ))
         .filter(Stemmer::new(Language::French))
         .filter(AsciiFoldingFilter)
         .build()

@@ -40,6 +40,9 @@ pub struct ModelConfig {
     /// ONNX Runtime intra-op threads (0 = number of cores).
     pub threads: usize,
     /// Paragraphs per inference batch (batches hold paragraphs of similar length).
+    /// 1 for the int8 model: its dynamic quantisation scales activations per
+    /// batch, so a paragraph's vector would depend on its batch mates (cosine
+    /// 0.997 measured), and batch 1 is also the fastest on 2 cores (BENCHMARKS.md).
     pub batch_size: usize,
     /// Token window of the model; longer paragraphs are split before embedding.
     pub max_tokens: usize,
@@ -156,10 +159,10 @@ impl Default for ModelConfig {
         ModelConfig {
             dir: PathBuf::from("models/multilingual-e5-small"),
             file: "model_int8.onnx".into(),
-            id: "multilingual-e5-small-int8-v1".into(),
+            id: "multilingual-e5-small-int8-v2".into(),
             ort_dylib: PathBuf::from("models/onnxruntime/libonnxruntime.so"),
             threads: 0,
-            batch_size: 32,
+            batch_size: 1,
             max_tokens: 512,
         }
     }
@@ -297,21 +300,29 @@ impl Config {
                 )));
             }
             if !names.insert(&c.name) {
-                return Err(Error::Config(format!("corpus {:?} is declared twice", c.name)));
+                return Err(Error::Config(format!(
+                    "corpus {:?} is declared twice",
+                    c.name
+                )));
             }
         }
         if !(0.0..=1.0).contains(&self.search.dense_weight) {
-            return Err(Error::Config("search.dense_weight must be within [0, 1]".into()));
+            return Err(Error::Config(
+                "search.dense_weight must be within [0, 1]".into(),
+            ));
         }
         if self.split.min_chars >= self.split.max_chars {
-            return Err(Error::Config("split.min_chars must be below split.max_chars".into()));
+            return Err(Error::Config(
+                "split.min_chars must be below split.max_chars".into(),
+            ));
         }
         match self.vector_store.backend.as_str() {
             "embedded" => {}
             "server" if self.vector_store.url.is_some() => {}
             "server" => {
                 return Err(Error::Config(
-                    "vector_store.backend = \"server\" needs vector_store.url (or QDRANT_URL)".into(),
+                    "vector_store.backend = \"server\" needs vector_store.url (or QDRANT_URL)"
+                        .into(),
                 ))
             }
             other => {
@@ -381,7 +392,9 @@ mod tests {
         let e = Config::from_toml("[search]\nfusoin = \"rrf\"").unwrap_err();
         assert!(e.to_string().contains("fusoin"), "{e}");
         let mut c = Config::default();
-        let e = c.apply_env(|k| (k == "RHIZOME_THREADS").then(|| "two".into())).unwrap_err();
+        let e = c
+            .apply_env(|k| (k == "RHIZOME_THREADS").then(|| "two".into()))
+            .unwrap_err();
         assert!(e.to_string().contains("RHIZOME_THREADS"), "{e}");
     }
 

@@ -7,7 +7,9 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+use fastembed::{
+    InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
+};
 
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
@@ -49,7 +51,26 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
 /// The number of threads ONNX Runtime should use: all cores by default,
 /// capped at 4 (past that, this small model gains little and contends).
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get()).min(4)
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4)
+}
+
+/// ONNX Runtime allows one environment per process: the first model loaded
+/// creates it (from its `ort_dylib`), later models share it.
+fn ort_environment(path: &Path) -> Result<ort::environment::Environment> {
+    static ENV: std::sync::OnceLock<std::result::Result<ort::environment::Environment, String>> =
+        std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        ort::init_from(path)
+            .map_err(|e| format!("{e} (install onnxruntime>=1.24 with `scripts/setup.sh`)"))?
+            .with_name("rhizome")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| format!("ONNX Runtime failed to start: {e}"))
+    })
+    .clone()
+    .map_err(Error::ModelUnavailable)
 }
 
 impl FastEmbedder {
@@ -61,12 +82,7 @@ impl FastEmbedder {
                 ort_path.display()
             )));
         }
-        let env = ort::init_from(ort_path)
-            .map_err(|e| Error::ModelUnavailable(format!("{e} (install onnxruntime>=1.24 with `scripts/setup.sh`)")))?
-            .with_name("rhizome")
-            .with_telemetry(false)
-            .build()
-            .map_err(|e| Error::ModelUnavailable(format!("ONNX Runtime failed to start: {e}")))?;
+        let env = ort_environment(ort_path)?;
         let onnx = read(&cfg.dir, &cfg.file)?;
         let tokenizer_files = TokenizerFiles {
             tokenizer_file: read(&cfg.dir, "tokenizer.json")?,
@@ -74,14 +90,23 @@ impl FastEmbedder {
             special_tokens_map_file: read(&cfg.dir, "special_tokens_map.json")?,
             tokenizer_config_file: read(&cfg.dir, "tokenizer_config.json")?,
         };
-        let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
-        let threads = if cfg.threads == 0 { default_threads() } else { cfg.threads };
+        let model =
+            UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
+        let threads = if cfg.threads == 0 {
+            default_threads()
+        } else {
+            cfg.threads
+        };
         let options = InitOptionsUserDefined::new()
             .with_environment(env)
             .with_max_length(cfg.max_tokens)
             .with_intra_threads(threads);
-        let mut model = TextEmbedding::try_new_from_user_defined(model, options)
-            .map_err(|e| Error::ModelUnavailable(format!("cannot load {}: {e}", cfg.dir.join(&cfg.file).display())))?;
+        let mut model = TextEmbedding::try_new_from_user_defined(model, options).map_err(|e| {
+            Error::ModelUnavailable(format!(
+                "cannot load {}: {e}",
+                cfg.dir.join(&cfg.file).display()
+            ))
+        })?;
         let probe = model
             .embed(["query: test"], None)
             .map_err(|e| Error::ModelUnavailable(format!("model does not run: {e}")))?;
@@ -100,7 +125,10 @@ impl FastEmbedder {
         order.sort_by_key(|&i| texts[i].len());
         let mut out = vec![Vec::new(); texts.len()];
         for chunk in order.chunks(self.batch_size) {
-            let batch: Vec<String> = chunk.iter().map(|&i| format!("{prefix}{}", texts[i])).collect();
+            let batch: Vec<String> = chunk
+                .iter()
+                .map(|&i| format!("{prefix}{}", texts[i]))
+                .collect();
             for (&i, v) in chunk.iter().zip(self.run(&batch)?) {
                 out[i] = v;
             }
@@ -109,8 +137,13 @@ impl FastEmbedder {
     }
 
     fn run(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
-        let mut model = self.model.lock().map_err(|_| Error::Embedding("embedder poisoned by an earlier panic".into()))?;
-        let mut out = model.embed(texts, Some(texts.len().max(1))).map_err(|e| Error::Embedding(e.to_string()))?;
+        let mut model = self
+            .model
+            .lock()
+            .map_err(|_| Error::Embedding("embedder poisoned by an earlier panic".into()))?;
+        let mut out = model
+            .embed(texts, Some(texts.len().max(1)))
+            .map_err(|e| Error::Embedding(e.to_string()))?;
         for v in &mut out {
             normalize(v);
         }
@@ -136,7 +169,10 @@ impl Embedder for FastEmbedder {
     }
 
     fn embed_query(&self, text: &str) -> Result<Vec<f32>> {
-        Ok(self.run(&[format!("query: {text}")])?.pop().unwrap_or_default())
+        Ok(self
+            .run(&[format!("query: {text}")])?
+            .pop()
+            .unwrap_or_default())
     }
 }
 

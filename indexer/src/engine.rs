@@ -20,7 +20,12 @@ use crate::fusion::{self, Fused, RankScore};
 use crate::manifest::{Catalogue, TextEntry};
 use crate::source::{self, Document, SourceProblem};
 use crate::split::{self, Paragraph};
-use crate::store::{self, EdgeStore, Filter, PointPayload, StoredParagraph, TextIndex, VectorPoint, VectorStore};
+use crate::store::{
+    self, EdgeStore, Filter, PointPayload, StoredParagraph, TextIndex, VectorPoint, VectorStore,
+};
+
+/// A retriever's list: (point id, score), best first.
+pub type Ranked = Vec<(u64, f32)>;
 
 /// Which retrievers a search uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -39,7 +44,9 @@ impl std::str::FromStr for Mode {
             "hybrid" => Ok(Mode::Hybrid),
             "dense" => Ok(Mode::Dense),
             "bm25" => Ok(Mode::Bm25),
-            _ => Err(Error::BadRequest(format!("mode {s:?}: expected hybrid, dense or bm25"))),
+            _ => Err(Error::BadRequest(format!(
+                "mode {s:?}: expected hybrid, dense or bm25"
+            ))),
         }
     }
 }
@@ -57,7 +64,13 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { k: 10, mode: Mode::Hybrid, filter: Filter::default(), group_by_text: false, fusion: None }
+        SearchOptions {
+            k: 10,
+            mode: Mode::Hybrid,
+            filter: Filter::default(),
+            group_by_text: false,
+            fusion: None,
+        }
     }
 }
 
@@ -120,7 +133,19 @@ fn content_hash(doc: &Document, config: &Config) -> String {
     let mut h = blake3::Hasher::new();
     h.update(doc.text.as_bytes());
     h.update(&[0]);
-    h.update(serde_json::to_string(&(&doc.title, &doc.date, &doc.tags, &doc.url, doc.body, config.split.min_chars, config.split.max_chars)).unwrap_or_default().as_bytes());
+    h.update(
+        serde_json::to_string(&(
+            &doc.title,
+            &doc.date,
+            &doc.tags,
+            &doc.url,
+            doc.body,
+            config.split.min_chars,
+            config.split.max_chars,
+        ))
+        .unwrap_or_default()
+        .as_bytes(),
+    );
     h.finalize().to_hex()[..32].to_string()
 }
 
@@ -146,11 +171,22 @@ impl Engine {
         }
         let vectors: Box<dyn VectorStore> = match config.vector_store.backend.as_str() {
             "embedded" => Box::new(EdgeStore::open(&data.join("vectors"), embedder.dim())?),
-            other => return Err(Error::Config(format!("vector store backend {other:?} is not available in this build"))),
+            other => {
+                return Err(Error::Config(format!(
+                    "vector store backend {other:?} is not available in this build"
+                )))
+            }
         };
         let text = TextIndex::open(&data.join("bm25"))?;
         let cache = EmbeddingCache::open(&config.cache_dir, embedder.model_id(), embedder.dim())?;
-        Ok(Engine { config, embedder, vectors, text, cache: Mutex::new(cache), catalogue: Mutex::new(catalogue) })
+        Ok(Engine {
+            config,
+            embedder,
+            vectors,
+            text,
+            cache: Mutex::new(cache),
+            catalogue: Mutex::new(catalogue),
+        })
     }
 
     pub fn embedder(&self) -> &Arc<dyn Embedder> {
@@ -166,7 +202,10 @@ impl Engine {
     }
 
     pub fn catalogue(&self) -> Catalogue {
-        self.catalogue.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.catalogue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Indexes every configured corpus: new and changed texts are (re)indexed,
@@ -186,7 +225,10 @@ impl Engine {
             for p in &read.problems {
                 tracing::warn!(path = %p.path.display(), reason = %p.reason, "not indexed");
                 if let Ok(rel) = p.path.strip_prefix(&corpus.path) {
-                    problem_paths.insert((corpus.name.clone(), rel.to_string_lossy().replace('\\', "/")));
+                    problem_paths.insert((
+                        corpus.name.clone(),
+                        rel.to_string_lossy().replace('\\', "/"),
+                    ));
                 }
             }
             report.problems.extend(read.problems);
@@ -217,22 +259,39 @@ impl Engine {
         }
 
         // Paragraphs to embed, for the progress bar's total.
-        let split: Vec<Vec<Paragraph>> = todo.iter().map(|(d, _)| split::split_document(d, &self.config.split)).collect();
+        let split: Vec<Vec<Paragraph>> = todo
+            .iter()
+            .map(|(d, _)| split::split_document(d, &self.config.split))
+            .collect();
         let to_embed = {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             let mut keys = HashSet::new();
-            split.iter().flatten().filter(|p| {
-                let k = cache::key(self.embedder.model_id(), &p.text);
-                !cache.contains(&k) && keys.insert(k)
-            }).count()
+            split
+                .iter()
+                .flatten()
+                .filter(|p| {
+                    let k = cache::key(self.embedder.model_id(), &p.text);
+                    !cache.contains(&k) && keys.insert(k)
+                })
+                .count()
         };
-        let bar = if progress && to_embed > 0 { ProgressBar::new(to_embed as u64) } else { ProgressBar::with_draw_target(Some(to_embed as u64), ProgressDrawTarget::hidden()) };
+        let bar = if progress && to_embed > 0 {
+            ProgressBar::new(to_embed as u64)
+        } else {
+            ProgressBar::with_draw_target(Some(to_embed as u64), ProgressDrawTarget::hidden())
+        };
         bar.set_style(
             ProgressStyle::with_template("{spinner} embedding [{bar:30}] {pos}/{len} paragraphs  {per_sec}  ETA {eta}  {msg}")
                 .unwrap()
                 .progress_chars("=> "),
         );
-        tracing::info!(texts = todo.len(), unchanged = report.texts_unchanged, removed = removed.len(), to_embed, "indexing");
+        tracing::info!(
+            texts = todo.len(),
+            unchanged = report.texts_unchanged,
+            removed = removed.len(),
+            to_embed,
+            "indexing"
+        );
 
         for id in &removed {
             self.vectors.delete_text(id)?;
@@ -252,7 +311,10 @@ impl Engine {
         for (i, ((doc, hash), paragraphs)) in todo.into_iter().zip(split).enumerate() {
             batch_paragraphs += paragraphs.len();
             batch.push((doc, hash, paragraphs));
-            if batch.len() >= self.config.index.checkpoint_texts || batch_paragraphs >= max_paragraphs || i + 1 == n {
+            if batch.len() >= self.config.index.checkpoint_texts
+                || batch_paragraphs >= max_paragraphs
+                || i + 1 == n
+            {
                 self.index_batch(std::mem::take(&mut batch), &bar, &mut report)?;
                 batch_paragraphs = 0;
             }
@@ -266,7 +328,12 @@ impl Engine {
         Ok(report)
     }
 
-    fn index_batch(&self, batch: Vec<(Document, String, Vec<Paragraph>)>, bar: &ProgressBar, report: &mut IndexReport) -> Result<()> {
+    fn index_batch(
+        &self,
+        batch: Vec<(Document, String, Vec<Paragraph>)>,
+        bar: &ProgressBar,
+        report: &mut IndexReport,
+    ) -> Result<()> {
         let model = self.embedder.model_id().to_string();
         // 1. embed what the cache lacks
         let mut missing: Vec<&str> = Vec::new();
@@ -295,7 +362,10 @@ impl Engine {
             }
             bar.inc(chunk.len() as u64);
         }
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).sync()?;
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .sync()?;
 
         // 2. write both stores
         let mut entries = Vec::new();
@@ -344,7 +414,10 @@ impl Engine {
             self.text.add(&stored)?;
             report.paragraphs_indexed += paragraphs.len();
             report.texts_indexed += 1;
-            let mut links: Vec<String> = paragraphs.iter().flat_map(|p| p.links.iter().cloned()).collect();
+            let mut links: Vec<String> = paragraphs
+                .iter()
+                .flat_map(|p| p.links.iter().cloned())
+                .collect();
             links.dedup();
             entries.push((
                 doc.id.clone(),
@@ -390,10 +463,16 @@ impl Engine {
         }
         let n = query.chars().count();
         if n > self.config.search.max_query_chars {
-            return Err(Error::BadRequest(format!("the query is {n} characters long; the limit is {}", self.config.search.max_query_chars)));
+            return Err(Error::BadRequest(format!(
+                "the query is {n} characters long; the limit is {}",
+                self.config.search.max_query_chars
+            )));
         }
         if opts.k == 0 || opts.k > self.config.search.max_k {
-            return Err(Error::BadRequest(format!("k must be between 1 and {} (got {})", self.config.search.max_k, opts.k)));
+            return Err(Error::BadRequest(format!(
+                "k must be between 1 and {} (got {})",
+                self.config.search.max_k, opts.k
+            )));
         }
         for c in &opts.filter.corpora {
             if self.config.corpus(c).is_none() {
@@ -404,19 +483,34 @@ impl Engine {
     }
 
     /// Candidates of each retriever, best first: (dense, bm25) as (point, score).
-    pub fn candidates(&self, query: &str, n: usize, mode: Mode, filter: &Filter) -> Result<(Vec<(u64, f32)>, Vec<(u64, f32)>)> {
+    pub fn candidates(
+        &self,
+        query: &str,
+        n: usize,
+        mode: Mode,
+        filter: &Filter,
+    ) -> Result<(Ranked, Ranked)> {
         let dense = if mode != Mode::Bm25 {
             let v = self.embedder.embed_query(query)?;
             self.vectors.search(&v, n, filter)?
         } else {
             Vec::new()
         };
-        let bm25 = if mode != Mode::Dense { self.text.search(query, n, filter)? } else { Vec::new() };
+        let bm25 = if mode != Mode::Dense {
+            self.text.search(query, n, filter)?
+        } else {
+            Vec::new()
+        };
         Ok((dense, bm25))
     }
 
     /// Fuses candidate lists with the configured (or given) method.
-    pub fn fuse(&self, dense: &[(u64, f32)], bm25: &[(u64, f32)], method: Option<FusionMethod>) -> Vec<Fused<u64>> {
+    pub fn fuse(
+        &self,
+        dense: &[(u64, f32)],
+        bm25: &[(u64, f32)],
+        method: Option<FusionMethod>,
+    ) -> Vec<Fused<u64>> {
         let s = &self.config.search;
         match method.unwrap_or(s.fusion) {
             FusionMethod::Rrf => fusion::rrf(dense, bm25, s.rrf_k, s.dense_weight),
@@ -436,9 +530,16 @@ impl Engine {
         let catalogue = self.catalogue.lock().unwrap_or_else(|p| p.into_inner());
         for chunk in fused.chunks(opts.k.max(8)) {
             let points: Vec<u64> = chunk.iter().map(|f| f.key).collect();
-            let stored: HashMap<u64, StoredParagraph> = self.text.get(&points)?.into_iter().map(|p| (p.point, p)).collect();
+            let stored: HashMap<u64, StoredParagraph> = self
+                .text
+                .get(&points)?
+                .into_iter()
+                .map(|p| (p.point, p))
+                .collect();
             for f in chunk {
-                let Some(p) = stored.get(&f.key) else { continue };
+                let Some(p) = stored.get(&f.key) else {
+                    continue;
+                };
                 if opts.group_by_text && !texts_taken.insert(p.text_id.clone()) {
                     continue;
                 }

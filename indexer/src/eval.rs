@@ -17,23 +17,50 @@ use crate::store::Filter;
 
 /// nDCG@k with linear gains (as BEIR's pytrec_eval).
 pub fn ndcg_at(ranked: &[String], rels: &HashMap<String, f32>, k: usize) -> f32 {
-    let dcg: f32 = ranked.iter().take(k).enumerate().map(|(i, d)| rels.get(d).copied().unwrap_or(0.0) / (i as f32 + 2.0).log2()).sum();
+    let dcg: f32 = ranked
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, d)| rels.get(d).copied().unwrap_or(0.0) / (i as f32 + 2.0).log2())
+        .sum();
     let mut ideal: Vec<f32> = rels.values().copied().filter(|&r| r > 0.0).collect();
     ideal.sort_by(|a, b| b.total_cmp(a));
-    let idcg: f32 = ideal.iter().take(k).enumerate().map(|(i, r)| r / (i as f32 + 2.0).log2()).sum();
-    if idcg > 0.0 { dcg / idcg } else { 0.0 }
+    let idcg: f32 = ideal
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, r)| r / (i as f32 + 2.0).log2())
+        .sum();
+    if idcg > 0.0 {
+        dcg / idcg
+    } else {
+        0.0
+    }
 }
 
 pub fn recall_at(ranked: &[String], rels: &HashMap<String, f32>, k: usize) -> f32 {
-    let relevant: HashSet<&String> = rels.iter().filter(|(_, &r)| r > 0.0).map(|(d, _)| d).collect();
+    let relevant: HashSet<&String> = rels
+        .iter()
+        .filter(|(_, &r)| r > 0.0)
+        .map(|(d, _)| d)
+        .collect();
     if relevant.is_empty() {
         return 0.0;
     }
-    ranked.iter().take(k).filter(|d| relevant.contains(d)).count() as f32 / relevant.len() as f32
+    ranked
+        .iter()
+        .take(k)
+        .filter(|d| relevant.contains(d))
+        .count() as f32
+        / relevant.len() as f32
 }
 
 pub fn mrr_at(ranked: &[String], rels: &HashMap<String, f32>, k: usize) -> f32 {
-    ranked.iter().take(k).position(|d| rels.get(d).is_some_and(|&r| r > 0.0)).map_or(0.0, |i| 1.0 / (i as f32 + 1.0))
+    ranked
+        .iter()
+        .take(k)
+        .position(|d| rels.get(d).is_some_and(|&r| r > 0.0))
+        .map_or(0.0, |i| 1.0 / (i as f32 + 1.0))
 }
 
 /// Ranks with ties averaged (1-based).
@@ -92,8 +119,15 @@ pub struct BeirReport {
 fn read_jsonl_field(path: &Path) -> Result<Vec<(String, String)>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| Error::BadInput { path: path.into(), reason: format!("line {}: {e}", i + 1) })?;
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| Error::BadInput {
+            path: path.into(),
+            reason: format!("line {}: {e}", i + 1),
+        })?;
         let id = match &v["_id"] {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -105,7 +139,14 @@ fn read_jsonl_field(path: &Path) -> Result<Vec<(String, String)>> {
 
 fn read_qrels(dir: &Path) -> Result<HashMap<String, HashMap<String, f32>>> {
     let qdir = dir.join("qrels");
-    let file = ["test.tsv", "dev.tsv"].iter().map(|f| qdir.join(f)).find(|p| p.exists()).ok_or_else(|| Error::BadInput { path: qdir.clone(), reason: "no test.tsv or dev.tsv".into() })?;
+    let file = ["test.tsv", "dev.tsv"]
+        .iter()
+        .map(|f| qdir.join(f))
+        .find(|p| p.exists())
+        .ok_or_else(|| Error::BadInput {
+            path: qdir.clone(),
+            reason: "no test.tsv or dev.tsv".into(),
+        })?;
     let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
     let mut q: HashMap<String, HashMap<String, f32>> = HashMap::new();
     for line in text.lines() {
@@ -113,16 +154,27 @@ fn read_qrels(dir: &Path) -> Result<HashMap<String, HashMap<String, f32>>> {
         if f.len() < 3 {
             continue;
         }
-        let Ok(score) = f[2].trim().parse::<f32>() else { continue }; // header
-        q.entry(f[0].to_string()).or_default().insert(f[1].to_string(), score);
+        let Ok(score) = f[2].trim().parse::<f32>() else {
+            continue;
+        }; // header
+        q.entry(f[0].to_string())
+            .or_default()
+            .insert(f[1].to_string(), score);
     }
     Ok(q)
 }
 
 /// Indexes a BEIR folder into a scratch data dir (the embedding cache is
 /// shared) and scores bm25, dense and hybrid retrieval of its documents.
-pub fn beir(base: &Config, embedder: Arc<dyn Embedder>, dir: &Path, progress: bool) -> Result<BeirReport> {
-    let name = dir.file_name().map_or("beir".into(), |n| n.to_string_lossy().to_string());
+pub fn beir(
+    base: &Config,
+    embedder: Arc<dyn Embedder>,
+    dir: &Path,
+    progress: bool,
+) -> Result<BeirReport> {
+    let name = dir
+        .file_name()
+        .map_or("beir".into(), |n| n.to_string_lossy().to_string());
     let mut config = base.clone();
     config.data_dir = base.cache_dir.join("eval").join(&name);
     config.corpora = vec![CorpusConfig {
@@ -136,26 +188,50 @@ pub fn beir(base: &Config, embedder: Arc<dyn Embedder>, dir: &Path, progress: bo
     let engine = Engine::open_with(config, embedder)?;
     let report = engine.index(progress)?;
     if report.texts_seen == 0 {
-        return Err(Error::BadInput { path: dir.join("corpus.jsonl"), reason: "no documents".into() });
+        return Err(Error::BadInput {
+            path: dir.join("corpus.jsonl"),
+            reason: "no documents".into(),
+        });
     }
     let queries = read_jsonl_field(&dir.join("queries.jsonl"))?;
     let qrels = read_qrels(dir)?;
     let mut text_of: HashMap<u64, String> = HashMap::new();
     let mut to_texts = |list: &[u64]| -> Result<Vec<String>> {
-        let missing: Vec<u64> = list.iter().copied().filter(|p| !text_of.contains_key(p)).collect();
+        let missing: Vec<u64> = list
+            .iter()
+            .copied()
+            .filter(|p| !text_of.contains_key(p))
+            .collect();
         for p in engine.text_index().get(&missing)? {
             text_of.insert(p.point, p.text_id.trim_start_matches("beir/").to_string());
         }
         let mut seen = HashSet::new();
-        Ok(list.iter().filter_map(|p| text_of.get(p)).filter(|t| seen.insert((*t).clone())).cloned().collect())
+        Ok(list
+            .iter()
+            .filter_map(|p| text_of.get(p))
+            .filter(|t| seen.insert((*t).clone()))
+            .cloned()
+            .collect())
     };
-    let settings: Vec<(String, FusionMethod, f32, f32)> = std::iter::once(("rrf k=60 w=0.5".to_string(), FusionMethod::Rrf, 60.0, 0.5))
-        .chain([0.3f32, 0.4, 0.5, 0.6, 0.7].iter().map(|&w| (format!("weighted w={w}"), FusionMethod::Weighted, 0.0, w)))
-        .chain([0.3f32, 0.7].iter().map(|&w| (format!("rrf k=60 w={w}"), FusionMethod::Rrf, 60.0, w)))
-        .collect();
+    let settings: Vec<(String, FusionMethod, f32, f32)> =
+        std::iter::once(("rrf k=60 w=0.5".to_string(), FusionMethod::Rrf, 60.0, 0.5))
+            .chain(
+                [0.3f32, 0.4, 0.5, 0.6, 0.7]
+                    .iter()
+                    .map(|&w| (format!("weighted w={w}"), FusionMethod::Weighted, 0.0, w)),
+            )
+            .chain(
+                [0.3f32, 0.7]
+                    .iter()
+                    .map(|&w| (format!("rrf k=60 w={w}"), FusionMethod::Rrf, 60.0, w)),
+            )
+            .collect();
     let mut sums: BTreeMap<String, Scores> = BTreeMap::new();
     let mut n = 0usize;
-    let add = |sums: &mut BTreeMap<String, Scores>, key: &str, ranked: &[String], rels: &HashMap<String, f32>| {
+    let add = |sums: &mut BTreeMap<String, Scores>,
+               key: &str,
+               ranked: &[String],
+               rels: &HashMap<String, f32>| {
         let s = sums.entry(key.to_string()).or_default();
         s.ndcg += ndcg_at(ranked, rels, 10);
         s.recall += recall_at(ranked, rels, 10);
@@ -169,7 +245,11 @@ pub fn beir(base: &Config, embedder: Arc<dyn Embedder>, dir: &Path, progress: bo
         let bm25_ids: Vec<u64> = bm25.iter().map(|x| x.0).collect();
         add(&mut sums, "dense", &to_texts(&dense_ids)?, rels);
         add(&mut sums, "bm25", &to_texts(&bm25_ids)?, rels);
-        let configured: Vec<u64> = engine.fuse(&dense, &bm25, None).into_iter().map(|f| f.key).collect();
+        let configured: Vec<u64> = engine
+            .fuse(&dense, &bm25, None)
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
         add(&mut sums, "hybrid", &to_texts(&configured)?, rels);
         for (label, method, k, w) in &settings {
             let fused = match method {
@@ -181,7 +261,19 @@ pub fn beir(base: &Config, embedder: Arc<dyn Embedder>, dir: &Path, progress: bo
         }
     }
     let nf = n.max(1) as f32;
-    let mut avg: BTreeMap<String, Scores> = sums.into_iter().map(|(k, s)| (k, Scores { ndcg: s.ndcg / nf, recall: s.recall / nf, mrr: s.mrr / nf })).collect();
+    let mut avg: BTreeMap<String, Scores> = sums
+        .into_iter()
+        .map(|(k, s)| {
+            (
+                k,
+                Scores {
+                    ndcg: s.ndcg / nf,
+                    recall: s.recall / nf,
+                    mrr: s.mrr / nf,
+                },
+            )
+        })
+        .collect();
     Ok(BeirReport {
         bm25: avg.remove("bm25").unwrap_or_default(),
         dense: avg.remove("dense").unwrap_or_default(),
@@ -221,23 +313,42 @@ pub struct StsReport {
 pub fn sts(embedder: &dyn Embedder, file: &Path) -> Result<StsReport> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     let mut pairs = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let f = csv_fields(line);
         if f.len() < 3 {
-            return Err(Error::BadInput { path: file.into(), reason: format!("line {}: expected sentence1,sentence2,score", i + 1) });
+            return Err(Error::BadInput {
+                path: file.into(),
+                reason: format!("line {}: expected sentence1,sentence2,score", i + 1),
+            });
         }
         match f[f.len() - 1].trim().parse::<f64>() {
             Ok(score) => pairs.push((f[0].clone(), f[1].clone(), score)),
             Err(_) if i == 0 => {} // header
-            Err(_) => return Err(Error::BadInput { path: file.into(), reason: format!("line {}: score {:?} is not a number", i + 1, f[2]) }),
+            Err(_) => {
+                return Err(Error::BadInput {
+                    path: file.into(),
+                    reason: format!("line {}: score {:?} is not a number", i + 1, f[2]),
+                })
+            }
         }
     }
     let s1: Vec<&str> = pairs.iter().map(|p| p.0.as_str()).collect();
     let s2: Vec<&str> = pairs.iter().map(|p| p.1.as_str()).collect();
     let (v1, v2) = (embedder.embed_queries(&s1)?, embedder.embed_queries(&s2)?);
-    let cos: Vec<f64> = v1.iter().zip(&v2).map(|(a, b)| cosine(a, b) as f64).collect();
+    let cos: Vec<f64> = v1
+        .iter()
+        .zip(&v2)
+        .map(|(a, b)| cosine(a, b) as f64)
+        .collect();
     let gold: Vec<f64> = pairs.iter().map(|p| p.2).collect();
-    Ok(StsReport { spearman: spearman(&cos, &gold), pairs: pairs.len() })
+    Ok(StsReport {
+        spearman: spearman(&cos, &gold),
+        pairs: pairs.len(),
+    })
 }
 
 #[cfg(test)]
@@ -272,6 +383,9 @@ mod tests {
 
     #[test]
     fn csv_quotes() {
-        assert_eq!(csv_fields("a,\"b, c\",\"d \"\"e\"\"\",4.5"), ["a", "b, c", "d \"e\"", "4.5"]);
+        assert_eq!(
+            csv_fields("a,\"b, c\",\"d \"\"e\"\"\",4.5"),
+            ["a", "b, c", "d \"e\"", "4.5"]
+        );
     }
 }

@@ -21,14 +21,25 @@ pub struct Fused<K> {
     pub bm25: Option<RankScore>,
 }
 
-fn collect<K: Clone + Eq + std::hash::Hash>(dense: &[(K, f32)], bm25: &[(K, f32)]) -> Vec<Fused<K>> {
+fn collect<K: Clone + Eq + std::hash::Hash>(
+    dense: &[(K, f32)],
+    bm25: &[(K, f32)],
+) -> Vec<Fused<K>> {
     let mut out: Vec<Fused<K>> = Vec::new();
     let mut pos: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
     for (which, list) in [(0, dense), (1, bm25)] {
         for (i, (k, s)) in list.iter().enumerate() {
-            let rs = RankScore { rank: i + 1, score: *s };
+            let rs = RankScore {
+                rank: i + 1,
+                score: *s,
+            };
             let idx = *pos.entry(k.clone()).or_insert_with(|| {
-                out.push(Fused { key: k.clone(), score: 0.0, dense: None, bm25: None });
+                out.push(Fused {
+                    key: k.clone(),
+                    score: 0.0,
+                    dense: None,
+                    bm25: None,
+                });
                 out.len() - 1
             });
             if which == 0 {
@@ -48,7 +59,12 @@ fn sort<K>(mut v: Vec<Fused<K>>) -> Vec<Fused<K>> {
 
 /// Reciprocal rank fusion: `w/(k + rank_dense) + (1-w)/(k + rank_bm25)`, scaled by 2
 /// so that equal weights give plain RRF. Lists must be sorted best first.
-pub fn rrf<K: Clone + Eq + std::hash::Hash>(dense: &[(K, f32)], bm25: &[(K, f32)], k: f32, dense_weight: f32) -> Vec<Fused<K>> {
+pub fn rrf<K: Clone + Eq + std::hash::Hash>(
+    dense: &[(K, f32)],
+    bm25: &[(K, f32)],
+    k: f32,
+    dense_weight: f32,
+) -> Vec<Fused<K>> {
     let mut v = collect(dense, bm25);
     for f in &mut v {
         let d = f.dense.map_or(0.0, |r| 1.0 / (k + r.rank as f32));
@@ -68,15 +84,33 @@ fn moments(scores: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
 
 /// Weighted sum of z-scores. A candidate missing from one list takes that
 /// list's lowest z-score (it ranked below the cut-off).
-pub fn weighted<K: Clone + Eq + std::hash::Hash>(dense: &[(K, f32)], bm25: &[(K, f32)], dense_weight: f32) -> Vec<Fused<K>> {
+pub fn weighted<K: Clone + Eq + std::hash::Hash>(
+    dense: &[(K, f32)],
+    bm25: &[(K, f32)],
+    dense_weight: f32,
+) -> Vec<Fused<K>> {
     let (dm, ds) = moments(dense.iter().map(|x| x.1));
     let (bm, bs) = moments(bm25.iter().map(|x| x.1));
-    let dmin = dense.iter().map(|x| (x.1 - dm) / ds).fold(f32::INFINITY, f32::min);
-    let bmin = bm25.iter().map(|x| (x.1 - bm) / bs).fold(f32::INFINITY, f32::min);
+    let dmin = dense
+        .iter()
+        .map(|x| (x.1 - dm) / ds)
+        .fold(f32::INFINITY, f32::min);
+    let bmin = bm25
+        .iter()
+        .map(|x| (x.1 - bm) / bs)
+        .fold(f32::INFINITY, f32::min);
     let mut v = collect(dense, bm25);
     for f in &mut v {
-        let zd = f.dense.map_or(if dense.is_empty() { 0.0 } else { dmin }, |r| (r.score - dm) / ds);
-        let zb = f.bm25.map_or(if bm25.is_empty() { 0.0 } else { bmin }, |r| (r.score - bm) / bs);
+        let zd = f
+            .dense
+            .map_or(if dense.is_empty() { 0.0 } else { dmin }, |r| {
+                (r.score - dm) / ds
+            });
+        let zb = f
+            .bm25
+            .map_or(if bm25.is_empty() { 0.0 } else { bmin }, |r| {
+                (r.score - bm) / bs
+            });
         f.score = dense_weight * zd + (1.0 - dense_weight) * zb;
     }
     sort(v)
@@ -92,8 +126,20 @@ mod tests {
         let bm25 = [("b", 12.0), ("d", 9.0), ("a", 1.0)];
         let f = rrf(&dense, &bm25, 60.0, 0.5);
         assert_eq!(f[0].key, "b", "b is 2nd and 1st: best combined rank");
-        assert_eq!(f[0].dense, Some(RankScore { rank: 2, score: 0.8 }));
-        assert_eq!(f[0].bm25, Some(RankScore { rank: 1, score: 12.0 }));
+        assert_eq!(
+            f[0].dense,
+            Some(RankScore {
+                rank: 2,
+                score: 0.8
+            })
+        );
+        assert_eq!(
+            f[0].bm25,
+            Some(RankScore {
+                rank: 1,
+                score: 12.0
+            })
+        );
         assert!((f[0].score - (1.0 / 62.0 + 1.0 / 61.0)).abs() < 1e-6);
         assert_eq!(f.len(), 4);
         assert!(f.iter().find(|x| x.key == "d").unwrap().dense.is_none());

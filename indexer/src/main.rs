@@ -22,7 +22,13 @@ use rhizome::{Config, Engine, SearchOptions};
 #[command(name = "rhizome", version, about, long_about)]
 struct Cli {
     /// Configuration file (TOML). Environment variables override it.
-    #[arg(long, short, global = true, env = "RHIZOME_CONFIG", default_value = "rhizome.toml")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = "RHIZOME_CONFIG",
+        default_value = "rhizome.toml"
+    )]
     config: PathBuf,
     /// More logs (-v: debug, -vv: trace). RUST_LOG also works.
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
@@ -116,7 +122,10 @@ fn main() -> ExitCode {
         _ => "trace",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| format!("warn,qdrant_edge=error,rhizome={level}").into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| format!("warn,qdrant_edge=error,rhizome={level}").into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match run(cli) {
@@ -132,11 +141,14 @@ fn main() -> ExitCode {
 }
 
 fn config(cli: &Cli) -> anyhow::Result<Config> {
-    let file = cli.config.exists().then_some(cli.config.as_path());
-    if file.is_none() && cli.config != PathBuf::from("rhizome.toml") {
-        anyhow::bail!("config file {} not found", cli.config.display());
+    if !cli.config.exists() {
+        return Err(rhizome::Error::Config(format!(
+            "config file {} not found (run from the repository root, or pass --config FILE)",
+            cli.config.display()
+        ))
+        .into());
     }
-    Ok(Config::load(file)?)
+    Ok(Config::load(Some(&cli.config))?)
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -158,11 +170,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             if report.is_partial() {
-                eprintln!("partial run: {} file(s) could not be indexed (listed above)", report.problems.len());
+                eprintln!(
+                    "partial run: {} file(s) could not be indexed (listed above)",
+                    report.problems.len()
+                );
                 return Ok(ExitCode::from(3));
             }
         }
-        Command::Search { query, k, mode, fusion, corpus, tag, from, to, group, json } => {
+        Command::Search {
+            query,
+            k,
+            mode,
+            fusion,
+            corpus,
+            tag,
+            from,
+            to,
+            group,
+            json,
+        } => {
             let engine = Engine::open(config)?;
             let opts = SearchOptions {
                 k,
@@ -183,11 +209,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 for (i, h) in hits.iter().enumerate() {
                     let p = &h.paragraph;
-                    let part = |r: Option<rhizome::fusion::RankScore>| r.map_or("-".to_string(), |r| format!("#{} {:.3}", r.rank, r.score));
-                    println!("{:>2}. {}  [{}]  score {:.3}  (dense {}, bm25 {})", i + 1, p.title, p.corpus, h.score, part(h.dense), part(h.bm25));
+                    let part = |r: Option<rhizome::fusion::RankScore>| {
+                        r.map_or("-".to_string(), |r| format!("#{} {:.3}", r.rank, r.score))
+                    };
+                    println!(
+                        "{:>2}. {}  [{}]  score {:.3}  (dense {}, bm25 {})",
+                        i + 1,
+                        p.title,
+                        p.corpus,
+                        h.score,
+                        part(h.dense),
+                        part(h.bm25)
+                    );
                     println!("    {}", p.id);
                     let text: String = p.text.chars().take(220).collect();
-                    println!("    {}{}\n", text, if p.text.chars().count() > 220 { "…" } else { "" });
+                    println!(
+                        "    {}{}\n",
+                        text,
+                        if p.text.chars().count() > 220 {
+                            "…"
+                        } else {
+                            ""
+                        }
+                    );
                 }
                 if hits.is_empty() {
                     println!("no results");
@@ -200,7 +244,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&s)?);
             } else {
-                println!("{} texts, {} paragraphs ({} vectors [{}], {} in BM25), model {}", s.texts, s.paragraphs, s.vectors, s.vector_backend, s.bm25_paragraphs, s.model);
+                println!(
+                    "{} texts, {} paragraphs ({} vectors [{}], {} in BM25), model {}",
+                    s.texts, s.paragraphs, s.vectors, s.vector_backend, s.bm25_paragraphs, s.model
+                );
                 for (c, (t, p)) in &s.corpora {
                     println!("  {c}: {t} texts, {p} paragraphs");
                 }
@@ -209,17 +256,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval { beir, sts, json } => {
             let embedder = Arc::new(FastEmbedder::load(&config.model)?);
             if let Some(dir) = beir {
-                let r = rhizome::eval::beir(&config, embedder, &dir, !json).with_context(|| format!("evaluating {}", dir.display()))?;
+                let r = rhizome::eval::beir(&config, embedder, &dir, !json)
+                    .with_context(|| format!("evaluating {}", dir.display()))?;
                 if json {
                     println!("{}", serde_json::to_string(&r)?);
                 } else {
                     println!("{} queries", r.queries);
                     for (name, s) in [("bm25", r.bm25), ("dense", r.dense), ("hybrid", r.hybrid)] {
-                        println!("{name:>7}: nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}", s.ndcg, s.recall, s.mrr);
+                        println!(
+                            "{name:>7}: nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}",
+                            s.ndcg, s.recall, s.mrr
+                        );
                     }
                     println!("fusion settings tried:");
                     for (name, s) in &r.fusion_sweep {
-                        println!("  {name:<18} nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}", s.ndcg, s.recall, s.mrr);
+                        println!(
+                            "  {name:<18} nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}",
+                            s.ndcg, s.recall, s.mrr
+                        );
                     }
                 }
             } else if let Some(file) = sts {

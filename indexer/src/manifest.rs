@@ -57,11 +57,18 @@ impl Catalogue {
                 let c: Catalogue = serde_json::from_slice(&bytes)
                     .map_err(|e| Error::Corrupt(format!("{}: {e}", path.display())))?;
                 if c.version != VERSION {
-                    return Err(Error::Corrupt(format!("{}: version {} (expected {VERSION}); delete the data dir to re-index", path.display(), c.version)));
+                    return Err(Error::Corrupt(format!(
+                        "{}: version {} (expected {VERSION}); delete the data dir to re-index",
+                        path.display(),
+                        c.version
+                    )));
                 }
                 Ok(c)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalogue { version: VERSION, ..Default::default() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalogue {
+                version: VERSION,
+                ..Default::default()
+            }),
             Err(e) => Err(Error::io(path, e)),
         }
     }
@@ -96,16 +103,31 @@ mod tests {
         let mut c = Catalogue::load(dir.path()).unwrap();
         assert!(c.texts.is_empty());
         c.model_id = "m".into();
-        c.texts.insert("blog/a".into(), TextEntry {
-            corpus: "blog".into(), rel_path: "a.md".into(), title: "A".into(), date: Some(0),
-            tags: vec!["ia".into()], author: None, url: None, hash: "h".into(), paragraphs: 3, chars: 10, links: vec![],
-        });
+        c.texts.insert(
+            "blog/a".into(),
+            TextEntry {
+                corpus: "blog".into(),
+                rel_path: "a.md".into(),
+                title: "A".into(),
+                date: Some(0),
+                tags: vec!["ia".into()],
+                author: None,
+                url: None,
+                hash: "h".into(),
+                paragraphs: 3,
+                chars: 10,
+                links: vec![],
+            },
+        );
         c.save(dir.path()).unwrap();
         let back = Catalogue::load(dir.path()).unwrap();
         assert_eq!(back.texts, c.texts);
         assert_eq!(back.paragraphs(), 3);
         assert!(!dir.path().join("catalogue.json.tmp").exists());
         std::fs::write(Catalogue::path(dir.path()), "{").unwrap();
-        assert!(matches!(Catalogue::load(dir.path()), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            Catalogue::load(dir.path()),
+            Err(Error::Corrupt(_))
+        ));
     }
 }

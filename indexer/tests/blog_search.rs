@@ -7,31 +7,66 @@ use rhizome::engine::Mode;
 use rhizome::{Engine, SearchOptions};
 
 const EXPECTED: &[(&str, &str)] = &[
-    ("le revenu de base", "crouzet-blog/posts/2014/06/le-revenu-de-base-et-limpossible-decroissance"),
-    ("pourquoi quitter Facebook ?", "crouzet-blog/posts/2025/03/quitter-facebook"),
-    ("un éditeur de texte pour prendre des notes en markdown", "crouzet-blog/posts/2024/12/un-an-avec-obsidian"),
-    ("une œuvre d’art peut-elle être créée par une IA ?", "crouzet-blog/posts/2023/02/quest-ce-quune-oeuvre-dart-au-temps-des-ia"),
-    ("partir à vélo en groupe le même jour", "crouzet-blog/posts/2023/11/bikepacking-eloge-des-grands-departs"),
+    (
+        "le revenu de base",
+        "crouzet-blog/posts/2014/06/le-revenu-de-base-et-limpossible-decroissance",
+    ),
+    (
+        "pourquoi quitter Facebook ?",
+        "crouzet-blog/posts/2025/03/quitter-facebook",
+    ),
+    (
+        "un éditeur de texte pour prendre des notes en markdown",
+        "crouzet-blog/posts/2024/12/un-an-avec-obsidian",
+    ),
+    (
+        "une œuvre d’art peut-elle être créée par une IA ?",
+        "crouzet-blog/posts/2023/02/quest-ce-quune-oeuvre-dart-au-temps-des-ia",
+    ),
+    (
+        "partir à vélo en groupe le même jour",
+        "crouzet-blog/posts/2023/11/bikepacking-eloge-des-grands-departs",
+    ),
 ];
 
 fn top_texts(engine: &Engine, q: &str, mode: Mode) -> Vec<String> {
-    let opts = SearchOptions { k: 3, mode, group_by_text: true, ..Default::default() };
-    engine.search(q, &opts).unwrap().into_iter().map(|h| h.paragraph.text_id).collect()
+    let opts = SearchOptions {
+        k: 3,
+        mode,
+        group_by_text: true,
+        ..Default::default()
+    };
+    engine
+        .search(q, &opts)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.paragraph.text_id)
+        .collect()
 }
 
 #[test]
 fn blog_questions_find_their_post_in_the_top_3() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open_with(common::config(dir.path(), &["crouzet-blog"]), common::embedder()).unwrap();
+    let engine = Engine::open_with(
+        common::config(dir.path(), &["crouzet-blog"]),
+        common::embedder(),
+    )
+    .unwrap();
     let report = engine.index(false).unwrap();
     assert_eq!(report.texts_seen, 103);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     for (q, expected) in EXPECTED {
         let top = top_texts(&engine, q, Mode::Hybrid);
-        assert!(top.iter().any(|t| t == expected), "{q:?}: expected {expected} in the top 3, got {top:#?}");
+        assert!(
+            top.iter().any(|t| t == expected),
+            "{q:?}: expected {expected} in the top 3, got {top:#?}"
+        );
     }
     // Golden file: the hybrid ranking of the first question, to catch silent changes.
-    let opts = SearchOptions { k: 5, ..Default::default() };
+    let opts = SearchOptions {
+        k: 5,
+        ..Default::default()
+    };
     let hits = engine.search(EXPECTED[0].0, &opts).unwrap();
     let lines: Vec<String> = hits.iter().map(|h| h.paragraph.id.clone()).collect();
     insta::assert_snapshot!("revenu_de_base_hybrid_top5", lines.join("\n"));
@@ -40,7 +75,10 @@ fn blog_questions_find_their_post_in_the_top_3() {
 #[test]
 fn rerun_embeds_nothing_and_an_edit_embeds_only_that_post() {
     let corpus = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::repo_root().join("../shared/corpus/crouzet-blog"), corpus.path());
+    common::copy_dir(
+        &common::repo_root().join("../shared/corpus/crouzet-blog"),
+        corpus.path(),
+    );
     let data = tempfile::tempdir().unwrap();
     let mut config = common::config(data.path(), &["crouzet-blog"]);
     config.corpora[0].path = corpus.path().to_path_buf();
@@ -49,12 +87,22 @@ fn rerun_embeds_nothing_and_an_edit_embeds_only_that_post() {
     assert_eq!(first.texts_indexed, 103);
 
     let again = engine.index(false).unwrap();
-    assert_eq!((again.texts_indexed, again.paragraphs_embedded, again.texts_unchanged), (0, 0, 103));
+    assert_eq!(
+        (
+            again.texts_indexed,
+            again.paragraphs_embedded,
+            again.texts_unchanged
+        ),
+        (0, 0, 103)
+    );
 
     let post = corpus.path().join("posts/2025/03/quitter-facebook.md");
     let text = std::fs::read_to_string(&post).unwrap();
     // A paragraph never seen before (the embedding cache outlives test runs).
-    let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     let added = format!("Un paragraphe ajouté pour ce test ({nonce}), sur les réseaux sociaux et le temps perdu à scroller.");
     let edited = text.replacen("\n\n", &format!("\n\n{added}\n\n"), 1);
     std::fs::write(&post, edited).unwrap();
@@ -62,18 +110,44 @@ fn rerun_embeds_nothing_and_an_edit_embeds_only_that_post() {
     let engine = Engine::open_with(config, common::embedder()).unwrap();
     let after = engine.index(false).unwrap();
     assert_eq!(after.texts_indexed, 1, "only the edited post");
-    assert_eq!(after.paragraphs_embedded, 1, "only the new paragraph: {after:?}");
-    let hits = engine.search("le temps perdu à scroller sur les réseaux sociaux", &SearchOptions { k: 1, ..Default::default() }).unwrap();
-    assert_eq!(hits[0].paragraph.text_id, "crouzet-blog/posts/2025/03/quitter-facebook");
+    assert_eq!(
+        after.paragraphs_embedded, 1,
+        "only the new paragraph: {after:?}"
+    );
+    let hits = engine
+        .search(
+            "le temps perdu à scroller sur les réseaux sociaux",
+            &SearchOptions {
+                k: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        hits[0].paragraph.text_id,
+        "crouzet-blog/posts/2025/03/quitter-facebook"
+    );
 }
 
 #[test]
 fn bad_query_parameters_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open_with(common::config(dir.path(), &["crouzet-blog"]), common::embedder()).unwrap();
+    let engine = Engine::open_with(
+        common::config(dir.path(), &["crouzet-blog"]),
+        common::embedder(),
+    )
+    .unwrap();
     let e = engine.search("  ", &SearchOptions::default()).unwrap_err();
     assert!(e.to_string().contains("empty"), "{e}");
-    let e = engine.search("x", &SearchOptions { k: 0, ..Default::default() }).unwrap_err();
+    let e = engine
+        .search(
+            "x",
+            &SearchOptions {
+                k: 0,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("k must be between 1 and"), "{e}");
     let mut opts = SearchOptions::default();
     opts.filter.corpora = vec!["nope".into()];

@@ -126,7 +126,11 @@ pub fn parse_front_matter(text: &str, start: usize) -> Option<FrontMatter> {
                 fm.lists.push((key.clone(), Vec::new()));
                 current_list = Some(key);
             } else if let Some(inner) = v.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
-                let items = inner.split(',').map(unquote).filter(|s| !s.is_empty()).collect();
+                let items = inner
+                    .split(',')
+                    .map(unquote)
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 fm.lists.push((key, items));
                 current_list = None;
             } else {
@@ -152,7 +156,9 @@ fn lines_in(text: &str, from: usize, to: usize) -> Vec<(usize, usize)> {
 
 fn first_heading(doc: &mut Document) -> Option<String> {
     let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
-    let mut it = lines.iter().filter(|(s, e)| !doc.text[*s..*e].trim().is_empty());
+    let mut it = lines
+        .iter()
+        .filter(|(s, e)| !doc.text[*s..*e].trim().is_empty());
     let &(s, e) = it.next()?;
     let line = doc.text[s..e].trim();
     if let Some(h) = line.strip_prefix("# ") {
@@ -161,7 +167,10 @@ fn first_heading(doc: &mut Document) -> Option<String> {
     // setext: `Title` then `----` or `====`
     if let Some(&(s2, e2)) = it.next() {
         let under = doc.text[s2..e2].trim();
-        if under.len() >= 3 && (under.chars().all(|c| c == '-') || under.chars().all(|c| c == '=')) && s2 == e {
+        if under.len() >= 3
+            && (under.chars().all(|c| c == '-') || under.chars().all(|c| c == '='))
+            && s2 == e
+        {
             return Some(line.to_string());
         }
     }
@@ -176,24 +185,43 @@ pub fn blog_meta(doc: &mut Document) -> bool {
     if let Some(t) = first_heading(doc) {
         doc.title = t;
         // the title line is not prose
-        let s = doc.text[doc.body.0..].find("# ").map_or(doc.body.0, |i| doc.body.0 + i);
-        doc.body.0 = doc.text[s..].find('\n').map_or(doc.text.len(), |i| s + i + 1);
+        let s = doc.text[doc.body.0..]
+            .find("# ")
+            .map_or(doc.body.0, |i| doc.body.0 + i);
+        doc.body.0 = doc.text[s..]
+            .find('\n')
+            .map_or(doc.text.len(), |i| s + i + 1);
     }
     // Trailing metadata lines: hashtags and `Tags:`, in any order, at the end.
     loop {
         let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
-        let Some(&(s, _)) = lines.iter().rev().find(|(s, e)| !doc.text[*s..*e].trim().is_empty()) else {
+        let Some(&(s, _)) = lines
+            .iter()
+            .rev()
+            .find(|(s, e)| !doc.text[*s..*e].trim().is_empty())
+        else {
             break;
         };
         let line = doc.text[s..doc.body.1].trim();
         if let Some(tags) = line.strip_prefix("Tags:") {
-            doc.tags.extend(tags.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
-        } else if !line.is_empty() && line.split_whitespace().all(|w| w.starts_with('#') && w.len() > 1 && !w.starts_with("##")) {
+            doc.tags.extend(
+                tags.split(',')
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty()),
+            );
+        } else if !line.is_empty()
+            && line
+                .split_whitespace()
+                .all(|w| w.starts_with('#') && w.len() > 1 && !w.starts_with("##"))
+        {
             for tag in line.split_whitespace().map(|w| &w[1..]) {
                 if let Some(t) = parse_time_hashtag(tag) {
                     doc.date = Some(t);
                     day_known = true;
-                } else if tag.len() == 5 && tag.starts_with('y') && tag[1..].chars().all(|c| c.is_ascii_digit()) {
+                } else if tag.len() == 5
+                    && tag.starts_with('y')
+                    && tag[1..].chars().all(|c| c.is_ascii_digit())
+                {
                     // `#y2024`: a year marker, not a topic
                 } else {
                     doc.tags.push(tag.to_string());
@@ -206,9 +234,16 @@ pub fn blog_meta(doc: &mut Document) -> bool {
     }
     // A `Tags:` line right under the title.
     let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
-    if let Some(&(s, e)) = lines.iter().find(|(s, e)| !doc.text[*s..*e].trim().is_empty()) {
+    if let Some(&(s, e)) = lines
+        .iter()
+        .find(|(s, e)| !doc.text[*s..*e].trim().is_empty())
+    {
         if let Some(tags) = doc.text[s..e].trim().strip_prefix("Tags:") {
-            doc.tags.extend(tags.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+            doc.tags.extend(
+                tags.split(',')
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty()),
+            );
             doc.body.0 = e;
         }
     }
@@ -242,7 +277,11 @@ pub fn markdown_meta(doc: &mut Document) -> bool {
         let mut tags = fm.list("tags");
         if tags.is_empty() {
             if let Some(t) = fm.get("tags") {
-                tags = t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                tags = t
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
             }
         }
         doc.tags = tags;
@@ -258,7 +297,13 @@ pub fn markdown_meta(doc: &mut Document) -> bool {
 
 /// Fills `{id}`, `{path}`, `{slug}`, `{year}`, `{month}`, `{day}`; `None` when
 /// the template needs a date part the text does not have.
-pub fn render_url(template: &str, doc: &Document, stem: &str, slug: &str, day_known: bool) -> Option<String> {
+pub fn render_url(
+    template: &str,
+    doc: &Document,
+    stem: &str,
+    slug: &str,
+    day_known: bool,
+) -> Option<String> {
     let mut url = template
         .replace("{id}", &doc.id)
         .replace("{path}", stem)
@@ -303,13 +348,17 @@ mod tests {
         assert_eq!(civil_to_unix(2024, 1, 26, 19, 50), 1_706_298_600);
         assert_eq!(unix_to_civil(civil_to_unix(1637, 6, 8, 0, 0)), (1637, 6, 8));
         assert_eq!(parse_date("1637"), Some(civil_to_unix(1637, 1, 1, 0, 0)));
-        assert_eq!(parse_date("\"2024-05-01\""), Some(civil_to_unix(2024, 5, 1, 0, 0)));
+        assert_eq!(
+            parse_date("\"2024-05-01\""),
+            Some(civil_to_unix(2024, 5, 1, 0, 0))
+        );
         assert_eq!(parse_date("soon"), None);
     }
 
     #[test]
     fn blog_hashtags_give_tags_and_time() {
-        let text = "# Après les livres, les datasets\n\nUn paragraphe.\n\n#ia #y2024 #2024-1-26-19h50\n";
+        let text =
+            "# Après les livres, les datasets\n\nUn paragraphe.\n\n#ia #y2024 #2024-1-26-19h50\n";
         let mut d = doc("posts/2024/01/x.md", text);
         assert!(blog_meta(&mut d));
         assert_eq!(d.title, "Après les livres, les datasets");
@@ -346,7 +395,10 @@ mod tests {
         let mut d = doc("posts/2024/01/slug.md", "x");
         d.date = Some(civil_to_unix(2024, 1, 26, 0, 0));
         let t = "https://tcrouzet.com/{year}/{month}/{day}/{slug}/";
-        assert_eq!(render_url(t, &d, "posts/2024/01/slug", "slug", true).as_deref(), Some("https://tcrouzet.com/2024/01/26/slug/"));
+        assert_eq!(
+            render_url(t, &d, "posts/2024/01/slug", "slug", true).as_deref(),
+            Some("https://tcrouzet.com/2024/01/26/slug/")
+        );
         assert_eq!(render_url(t, &d, "posts/2024/01/slug", "slug", false), None);
     }
 }

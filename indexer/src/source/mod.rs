@@ -77,7 +77,10 @@ pub fn read_corpus(corpus: &CorpusConfig, max_file_bytes: u64) -> CorpusRead {
             Ok(e) => e,
             Err(e) => {
                 out.problems.push(SourceProblem {
-                    path: e.path().map(Path::to_path_buf).unwrap_or_else(|| corpus.path.clone()),
+                    path: e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| corpus.path.clone()),
                     reason: format!("cannot list: {e}"),
                 });
                 continue;
@@ -93,7 +96,8 @@ pub fn read_corpus(corpus: &CorpusConfig, max_file_bytes: u64) -> CorpusRead {
         }
         let rel = path.strip_prefix(&corpus.path).unwrap_or(path);
         let rel_str = rel.to_string_lossy().replace('\\', "/");
-        if !corpus.include.is_empty() && !corpus.include.iter().any(|p| wildcard_match(p, &rel_str)) {
+        if !corpus.include.is_empty() && !corpus.include.iter().any(|p| wildcard_match(p, &rel_str))
+        {
             continue;
         }
         match read_text_file(path, max_file_bytes) {
@@ -185,7 +189,13 @@ struct JsonlRecord {
     metadata: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-fn jsonl_documents(corpus: &CorpusConfig, rel: &str, text: &str, path: &Path, out: &mut CorpusRead) {
+fn jsonl_documents(
+    corpus: &CorpusConfig,
+    rel: &str,
+    text: &str,
+    path: &Path,
+    out: &mut CorpusRead,
+) {
     for (lineno, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -195,7 +205,10 @@ fn jsonl_documents(corpus: &CorpusConfig, rel: &str, text: &str, path: &Path, ou
             Err(e) => {
                 out.problems.push(SourceProblem {
                     path: path.to_path_buf(),
-                    reason: format!("line {}: not a JSON document with `_id` and `text`: {e}", lineno + 1),
+                    reason: format!(
+                        "line {}: not a JSON document with `_id` and `text`: {e}",
+                        lineno + 1
+                    ),
                 });
                 continue;
             }
@@ -212,9 +225,17 @@ fn jsonl_documents(corpus: &CorpusConfig, rel: &str, text: &str, path: &Path, ou
         let tags = meta
             .get("tags")
             .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|t| t.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default();
-        let title = if rec.title.is_empty() { id.clone() } else { rec.title };
+        let title = if rec.title.is_empty() {
+            id.clone()
+        } else {
+            rec.title
+        };
         let body_len = rec.text.len();
         out.documents.push(Document {
             id: format!("{}/{}", corpus.name, id),
@@ -223,7 +244,10 @@ fn jsonl_documents(corpus: &CorpusConfig, rel: &str, text: &str, path: &Path, ou
             title,
             date,
             tags,
-            author: meta.get("author").and_then(|v| v.as_str()).map(String::from),
+            author: meta
+                .get("author")
+                .and_then(|v| v.as_str())
+                .map(String::from),
             url: meta.get("url").and_then(|v| v.as_str()).map(String::from),
             format: CorpusFormat::Jsonl,
             text: rec.text,
@@ -252,7 +276,11 @@ mod tests {
     fn bad_files_are_reported_with_path_and_reason() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path();
-        std::fs::write(p.join("ok.md"), "# Bon\n\nUn texte qui se lit très bien, merci.\n").unwrap();
+        std::fs::write(
+            p.join("ok.md"),
+            "# Bon\n\nUn texte qui se lit très bien, merci.\n",
+        )
+        .unwrap();
         std::fs::write(p.join("latin1.md"), b"# Caf\xe9\n\nTexte en latin-1.\n").unwrap();
         std::fs::write(p.join("binary.md"), b"\x89PNG\r\n\x1a\n\x00\x00").unwrap();
         std::fs::write(p.join("empty.md"), "  \n").unwrap();
@@ -264,13 +292,25 @@ mod tests {
         let reasons: Vec<String> = read
             .problems
             .iter()
-            .map(|pb| format!("{} {}", pb.path.file_name().unwrap().to_string_lossy(), pb.reason))
+            .map(|pb| {
+                format!(
+                    "{} {}",
+                    pb.path.file_name().unwrap().to_string_lossy(),
+                    pb.reason
+                )
+            })
             .collect();
         assert_eq!(reasons.len(), 4, "{reasons:?}");
-        assert!(reasons.iter().any(|r| r.starts_with("latin1.md invalid UTF-8 at byte 5")));
-        assert!(reasons.iter().any(|r| r.starts_with("binary.md binary file")));
+        assert!(reasons
+            .iter()
+            .any(|r| r.starts_with("latin1.md invalid UTF-8 at byte 5")));
+        assert!(reasons
+            .iter()
+            .any(|r| r.starts_with("binary.md binary file")));
         assert!(reasons.iter().any(|r| r.starts_with("empty.md empty file")));
-        assert!(reasons.iter().any(|r| r.starts_with("big.md file is 2048 bytes")));
+        assert!(reasons
+            .iter()
+            .any(|r| r.starts_with("big.md file is 2048 bytes")));
     }
 
     #[test]
@@ -278,7 +318,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sub = dir.path().join("Livre III/Titre VI");
         std::fs::create_dir_all(&sub).unwrap();
-        std::fs::write(sub.join("Article 1609.md"), "Article 1609\n----\nLa délivrance doit se faire\nau lieu convenu.\n").unwrap();
+        std::fs::write(
+            sub.join("Article 1609.md"),
+            "Article 1609\n----\nLa délivrance doit se faire\nau lieu convenu.\n",
+        )
+        .unwrap();
         let read = read_corpus(&corpus(dir.path(), CorpusFormat::Markdown), 1 << 20);
         assert_eq!(read.documents[0].id, "t/Livre III/Titre VI/Article 1609");
         assert_eq!(read.documents[0].title, "Article 1609");

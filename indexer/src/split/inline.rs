@@ -138,7 +138,11 @@ fn parse_link(s: &str, i: usize) -> Option<(&str, Option<String>, usize)> {
                 k += 1;
             };
             let target = s[close + 2..end].trim();
-            let url = target.split_whitespace().next().unwrap_or("").trim_matches(['<', '>']);
+            let url = target
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_matches(['<', '>']);
             Some((text, (!url.is_empty()).then(|| url.to_string()), end + 1))
         }
         Some(b'[') => {
@@ -168,7 +172,8 @@ mod tests {
 
     #[test]
     fn nested_and_titled_links() {
-        let (t, l) = clean("roman [*Ératosthène*](https://tcrouzet.com/books/e/ \"titre\") et [x](a.md)");
+        let (t, l) =
+            clean("roman [*Ératosthène*](https://tcrouzet.com/books/e/ \"titre\") et [x](a.md)");
         assert_eq!(t, "roman Ératosthène et x");
         assert_eq!(l, ["https://tcrouzet.com/books/e/", "a.md"]);
         let (t, _) = clean("[![img](i.png)](https://x.org)");
@@ -177,7 +182,8 @@ mod tests {
 
     #[test]
     fn bare_urls_and_html_are_not_prose() {
-        let (t, l) = clean("voir https://tcrouzet.com/2024/01/26/x/. Et <b>gras</b> <https://a.org>");
+        let (t, l) =
+            clean("voir https://tcrouzet.com/2024/01/26/x/. Et <b>gras</b> <https://a.org>");
         assert_eq!(t, "voir . Et gras ");
         assert_eq!(l, ["https://tcrouzet.com/2024/01/26/x/", "https://a.org"]);
     }

@@ -39,9 +39,29 @@ struct Block {
 
 /// Lines that are forum or page chrome, never prose.
 const CHROME: &[&str] = &[
-    "link", "fedilink", "arrow-up", "arrow-down", "reply", "répondre", "report", "signaler",
-    "share", "partager", "permalink", "edit", "modifier", "delete", "·", "•", "-", "—",
-    "lire aussi", "lire la suite", "voir aussi", "afficher plus", "show more",
+    "link",
+    "fedilink",
+    "arrow-up",
+    "arrow-down",
+    "reply",
+    "répondre",
+    "report",
+    "signaler",
+    "share",
+    "partager",
+    "permalink",
+    "edit",
+    "modifier",
+    "delete",
+    "·",
+    "•",
+    "-",
+    "—",
+    "lire aussi",
+    "lire la suite",
+    "voir aussi",
+    "afficher plus",
+    "show more",
 ];
 
 fn is_chrome_line(line: &str) -> bool {
@@ -49,7 +69,9 @@ fn is_chrome_line(line: &str) -> bool {
     if t.is_empty() || CHROME.contains(&t.to_lowercase().as_str()) {
         return true;
     }
-    if t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || ".,:/-".contains(c)) {
+    if t.chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || ".,:/-".contains(c))
+    {
         return true;
     }
     false
@@ -82,7 +104,11 @@ fn is_fence(line: &str) -> bool {
 
 fn is_rule(line: &str) -> bool {
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    t.len() >= 3 && (t.chars().all(|c| c == '-') || t.chars().all(|c| c == '*') || t.chars().all(|c| c == '_') || t.chars().all(|c| c == '='))
+    t.len() >= 3
+        && (t.chars().all(|c| c == '-')
+            || t.chars().all(|c| c == '*')
+            || t.chars().all(|c| c == '_')
+            || t.chars().all(|c| c == '='))
 }
 
 fn atx_heading(line: &str) -> Option<&str> {
@@ -111,9 +137,15 @@ fn markdown_blocks(doc: &Document) -> Vec<Block> {
     let mut heading: Option<String> = None;
     let mut cur: Option<(usize, usize, usize)> = None; // start, end, line count
     let mut in_fence = false;
-    let flush = |cur: &mut Option<(usize, usize, usize)>, blocks: &mut Vec<Block>, heading: &Option<String>| {
+    let flush = |cur: &mut Option<(usize, usize, usize)>,
+                 blocks: &mut Vec<Block>,
+                 heading: &Option<String>| {
         if let Some((s, e, _)) = cur.take() {
-            blocks.push(Block { start: s, end: e, heading: heading.clone() });
+            blocks.push(Block {
+                start: s,
+                end: e,
+                heading: heading.clone(),
+            });
         }
     };
     for (start, line) in lines(text, from, to) {
@@ -147,7 +179,10 @@ fn markdown_blocks(doc: &Document) -> Vec<Block> {
             continue;
         }
         let t = line.trim_start();
-        if t.starts_with("<!--") || t.starts_with("[^") || (t.starts_with('|') && t.chars().all(|c| "|-: ".contains(c))) {
+        if t.starts_with("<!--")
+            || t.starts_with("[^")
+            || (t.starts_with('|') && t.chars().all(|c| "|-: ".contains(c)))
+        {
             continue; // comments, footnote definitions, table rules
         }
         cur = Some(match cur {
@@ -169,26 +204,43 @@ fn text_blocks(doc: &Document) -> Vec<Block> {
         let end = start + line.len();
         if line.trim().is_empty() || !has_blank {
             if let Some((s, e)) = cur.take() {
-                blocks.push(Block { start: s, end: e, heading: None });
+                blocks.push(Block {
+                    start: s,
+                    end: e,
+                    heading: None,
+                });
             }
             if !has_blank && !line.trim().is_empty() {
-                blocks.push(Block { start, end, heading: None });
+                blocks.push(Block {
+                    start,
+                    end,
+                    heading: None,
+                });
             }
             continue;
         }
         cur = Some(cur.map_or((start, end), |(s, _)| (s, end)));
     }
     if let Some((s, e)) = cur {
-        blocks.push(Block { start: s, end: e, heading: None });
+        blocks.push(Block {
+            start: s,
+            end: e,
+            heading: None,
+        });
     }
     blocks
 }
 
 /// Cleans a source range into prose, skipping chrome lines; joins hard-wrapped lines.
 fn clean_range(doc: &Document, start: usize, end: usize, links: &mut Vec<String>) -> String {
-    let markdown = matches!(doc.format, CorpusFormat::Markdown | CorpusFormat::BlogMarkdown);
+    let markdown = matches!(
+        doc.format,
+        CorpusFormat::Markdown | CorpusFormat::BlogMarkdown
+    );
     let src = &doc.text[start..end];
-    let all_labels = !markdown && src.lines().count() > 1 && src.lines().all(|l| is_chrome_line(l) || is_label_line(l));
+    let all_labels = !markdown
+        && src.lines().count() > 1
+        && src.lines().all(|l| is_chrome_line(l) || is_label_line(l));
     if all_labels {
         return String::new();
     }
@@ -220,7 +272,8 @@ fn sentence_ends(s: &str) -> Vec<usize> {
             continue;
         }
         let mut k = n + 1;
-        while k < chars.len() && matches!(chars[k].1, '»' | '"' | '”' | ')' | '’' | '.' | '!' | '?') {
+        while k < chars.len() && matches!(chars[k].1, '»' | '"' | '”' | ')' | '’' | '.' | '!' | '?')
+        {
             k += 1;
         }
         if k >= chars.len() || !chars[k].1.is_whitespace() {
@@ -230,14 +283,28 @@ fn sentence_ends(s: &str) -> Vec<usize> {
         while m < chars.len() && chars[m].1.is_whitespace() {
             m += 1;
         }
-        let Some(&(_, next)) = chars.get(m) else { continue };
-        if !(next.is_uppercase() || matches!(next, '«' | '"' | '“' | '—' | '–' | '-') || next.is_ascii_digit()) {
+        let Some(&(_, next)) = chars.get(m) else {
+            continue;
+        };
+        if !(next.is_uppercase()
+            || matches!(next, '«' | '"' | '“' | '—' | '–' | '-')
+            || next.is_ascii_digit())
+        {
             continue;
         }
         if c == '.' {
             // "M. Dupont", "J.-J. Rousseau": an initial or a title, not a sentence end.
-            let word: String = chars[..n].iter().rev().take_while(|(_, ch)| ch.is_alphabetic()).map(|(_, ch)| *ch).collect();
-            if word.chars().count() == 1 && word.chars().all(char::is_uppercase) || ["M", "Mme", "Mlle", "Dr", "St", "cf", "p", "etc"].contains(&word.chars().rev().collect::<String>().as_str()) && word != "cte" {
+            let word: String = chars[..n]
+                .iter()
+                .rev()
+                .take_while(|(_, ch)| ch.is_alphabetic())
+                .map(|(_, ch)| *ch)
+                .collect();
+            if word.chars().count() == 1 && word.chars().all(char::is_uppercase)
+                || ["M", "Mme", "Mlle", "Dr", "St", "cf", "p", "etc"]
+                    .contains(&word.chars().rev().collect::<String>().as_str())
+                    && word != "cte"
+            {
                 continue;
             }
         }
@@ -271,8 +338,15 @@ fn split_long(doc: &Document, start: usize, end: usize, max_chars: usize) -> Vec
     for (s, e) in pieces {
         let mut s = s;
         while doc.text[s..e].chars().count() > max_chars {
-            let limit = doc.text[s..e].char_indices().nth(max_chars).map_or(e, |(i, _)| s + i);
-            let cut = doc.text[s..limit].rfind(char::is_whitespace).map(|i| s + i).filter(|&c| c > s).unwrap_or(limit);
+            let limit = doc.text[s..e]
+                .char_indices()
+                .nth(max_chars)
+                .map_or(e, |(i, _)| s + i);
+            let cut = doc.text[s..limit]
+                .rfind(char::is_whitespace)
+                .map(|i| s + i)
+                .filter(|&c| c > s)
+                .unwrap_or(limit);
             out.push((s, cut));
             s = skip_ws(&doc.text, cut, e);
         }
@@ -307,7 +381,14 @@ pub fn split_document(doc: &Document, cfg: &SplitConfig) -> Vec<Paragraph> {
             let mut links = Vec::new();
             let text = clean_range(doc, s, e, &mut links);
             if text.chars().any(char::is_alphanumeric) {
-                raw.push(Paragraph { ordinal: 0, text, start: s, end: e, heading: b.heading.clone(), links });
+                raw.push(Paragraph {
+                    ordinal: 0,
+                    text,
+                    start: s,
+                    end: e,
+                    heading: b.heading.clone(),
+                    links,
+                });
             } else if !links.is_empty() {
                 // a block of bare links: keep the targets for the document
                 if let Some(last) = raw.last_mut() {
@@ -321,7 +402,12 @@ pub fn split_document(doc: &Document, cfg: &SplitConfig) -> Vec<Paragraph> {
     let mut pending: Option<Paragraph> = None;
     for p in raw {
         let p = match pending.take() {
-            Some(short) if short.heading == p.heading && short.text.chars().count() + p.text.chars().count() < cfg.max_chars => join(short, p),
+            Some(short)
+                if short.heading == p.heading
+                    && short.text.chars().count() + p.text.chars().count() < cfg.max_chars =>
+            {
+                join(short, p)
+            }
             Some(short) => {
                 merged.push(short);
                 p
@@ -336,7 +422,10 @@ pub fn split_document(doc: &Document, cfg: &SplitConfig) -> Vec<Paragraph> {
     }
     if let Some(short) = pending {
         match merged.last_mut() {
-            Some(prev) if prev.heading == short.heading && prev.text.chars().count() + short.text.chars().count() < cfg.max_chars => {
+            Some(prev)
+                if prev.heading == short.heading
+                    && prev.text.chars().count() + short.text.chars().count() < cfg.max_chars =>
+            {
                 let prev_owned = std::mem::replace(prev, short.clone());
                 *prev = join(prev_owned, short);
             }
@@ -383,7 +472,10 @@ mod tests {
     }
 
     fn cfg() -> SplitConfig {
-        SplitConfig { min_chars: 40, max_chars: 200 }
+        SplitConfig {
+            min_chars: 40,
+            max_chars: 200,
+        }
     }
 
     #[test]
@@ -392,7 +484,10 @@ mod tests {
         let d = doc(CorpusFormat::BlogMarkdown, text);
         let ps = split_document(&d, &cfg());
         assert_eq!(ps.len(), 2, "{ps:#?}");
-        assert_eq!(ps[0].text, "J’ai eu l’idée de demander aux IA de réécrire mon roman, un texte long.");
+        assert_eq!(
+            ps[0].text,
+            "J’ai eu l’idée de demander aux IA de réécrire mon roman, un texte long."
+        );
         assert_eq!(ps[0].links, ["https://tcrouzet.com/books/e/"]);
         assert_eq!(ps[0].heading, None);
         assert_eq!(ps[1].heading.as_deref(), Some("L’approche brutale"));
@@ -418,7 +513,9 @@ mod tests {
         let ps = split_document(&doc(CorpusFormat::Text, text), &cfg());
         let texts: Vec<_> = ps.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(texts.len(), 2, "{texts:?}");
-        assert!(!texts.iter().any(|t| t.contains("fedilink") || t.contains("months ago")));
+        assert!(!texts
+            .iter()
+            .any(|t| t.contains("fedilink") || t.contains("months ago")));
     }
 
     #[test]
@@ -450,7 +547,10 @@ mod tests {
             assert!(p.text.ends_with('.') || p.text.ends_with('?'), "{}", p.text);
             assert_eq!(&text[p.start..p.end], p.text);
         }
-        assert!(!ps.iter().any(|p| p.text.starts_with("Descartes")), "M. is not a sentence end");
+        assert!(
+            !ps.iter().any(|p| p.text.starts_with("Descartes")),
+            "M. is not a sentence end"
+        );
     }
 
     #[test]
@@ -458,6 +558,8 @@ mod tests {
         let text = "mot ".repeat(200);
         let ps = split_document(&doc(CorpusFormat::Text, &text), &cfg());
         assert!(ps.len() >= 4);
-        assert!(ps.iter().all(|p| p.text.chars().count() <= 200 && !p.text.starts_with(' ')));
+        assert!(ps
+            .iter()
+            .all(|p| p.text.chars().count() <= 200 && !p.text.starts_with(' ')));
     }
 }

@@ -2,13 +2,15 @@
 
 use std::path::Path;
 
-use std::sync::Mutex;
 use qdrant_edge::external::ordered_float::OrderedFloat;
 use qdrant_edge::{
-    Condition, CountRequest, CreateIndex, FieldIndexOperations, PayloadFieldSchema, PayloadSchemaType, Distance, EdgeConfig, EdgeShard, EdgeVectorParams, FieldCondition, Filter as QFilter,
-    JsonPath, Match, NamedQuery, PointId, PointInsertOperations, PointOperations, PointStruct, QueryEnum,
-    QueryRequest, Range, ScoringQuery, UpdateOperation, WithPayloadInterface, WithVector,
+    Condition, CountRequest, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeVectorParams,
+    FieldCondition, FieldIndexOperations, Filter as QFilter, JsonPath, Match, NamedQuery,
+    PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations, PointOperations,
+    PointStruct, QueryEnum, QueryRequest, Range, ScoringQuery, UpdateOperation,
+    WithPayloadInterface, WithVector,
 };
+use std::sync::Mutex;
 
 use super::{Filter, PointPayload, VectorPoint, VectorStore};
 use crate::error::{Error, Result};
@@ -31,7 +33,10 @@ fn key(k: &str) -> JsonPath {
 pub(crate) fn to_qdrant(f: &Filter) -> Option<QFilter> {
     let mut must = Vec::new();
     if !f.corpora.is_empty() {
-        must.push(Condition::Field(FieldCondition::new_match(key("corpus"), Match::from(f.corpora.clone()))));
+        must.push(Condition::Field(FieldCondition::new_match(
+            key("corpus"),
+            Match::from(f.corpora.clone()),
+        )));
     }
     if f.date_from.is_some() || f.date_to.is_some() {
         must.push(Condition::Field(FieldCondition::new_range(
@@ -45,10 +50,16 @@ pub(crate) fn to_qdrant(f: &Filter) -> Option<QFilter> {
         )));
     }
     for t in &f.tags {
-        must.push(Condition::Field(FieldCondition::new_match(key("tags"), Match::from(t.clone()))));
+        must.push(Condition::Field(FieldCondition::new_match(
+            key("tags"),
+            Match::from(t.clone()),
+        )));
     }
     let must_not = f.exclude_text.as_ref().map(|t| {
-        vec![Condition::Field(FieldCondition::new_match(key("text_id"), Match::from(t.clone())))]
+        vec![Condition::Field(FieldCondition::new_match(
+            key("text_id"),
+            Match::from(t.clone()),
+        ))]
     });
     if must.is_empty() && must_not.is_none() {
         return None;
@@ -68,7 +79,12 @@ impl EdgeStore {
     pub fn open(dir: &Path, dim: usize) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let config = EdgeConfig::builder()
-            .vector("", EdgeVectorParams::builder(dim, Distance::Cosine).on_disk(true).build())
+            .vector(
+                "",
+                EdgeVectorParams::builder(dim, Distance::Cosine)
+                    .on_disk(true)
+                    .build(),
+            )
             .on_disk_payload(true)
             .build();
         let has_data = dir.join("edge_config.json").exists();
@@ -78,7 +94,10 @@ impl EdgeStore {
             EdgeShard::new(dir, config)
         }
         .map_err(|e| Error::VectorStore(format!("cannot open {}: {e}", dir.display())))?;
-        let store = EdgeStore { shard, write: Mutex::new(()) };
+        let store = EdgeStore {
+            shard,
+            write: Mutex::new(()),
+        };
         if !has_data {
             // Payload indexes: deleting a text's points and filtering stay cheap as the store grows.
             for (field, kind) in [
@@ -89,10 +108,12 @@ impl EdgeStore {
             ] {
                 store
                     .shard
-                    .update(UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(CreateIndex {
-                        field_name: key(field),
-                        field_schema: Some(PayloadFieldSchema::FieldType(kind)),
-                    })))
+                    .update(UpdateOperation::FieldIndexOperation(
+                        FieldIndexOperations::CreateIndex(CreateIndex {
+                            field_name: key(field),
+                            field_schema: Some(PayloadFieldSchema::FieldType(kind)),
+                        }),
+                    ))
                     .map_err(err)?;
             }
         }
@@ -115,22 +136,31 @@ impl VectorStore for EdgeStore {
             .collect();
         let _g = self.write.lock().unwrap_or_else(|p| p.into_inner());
         self.shard
-            .update(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(points))))
+            .update(UpdateOperation::PointOperation(
+                PointOperations::UpsertPoints(PointInsertOperations::PointsList(points)),
+            ))
             .map_err(err)
     }
 
     fn delete_text(&self, text_id: &str) -> Result<()> {
-        let filter = QFilter::new_must(Condition::Field(FieldCondition::new_match(key("text_id"), Match::from(text_id.to_string()))));
+        let filter = QFilter::new_must(Condition::Field(FieldCondition::new_match(
+            key("text_id"),
+            Match::from(text_id.to_string()),
+        )));
         let _g = self.write.lock().unwrap_or_else(|p| p.into_inner());
         self.shard
-            .update(UpdateOperation::PointOperation(PointOperations::DeletePointsByFilter(filter)))
+            .update(UpdateOperation::PointOperation(
+                PointOperations::DeletePointsByFilter(filter),
+            ))
             .map_err(err)
     }
 
     fn search(&self, vector: &[f32], k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
         let request = QueryRequest {
             prefetches: vec![],
-            query: Some(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery::default_dense(vector.to_vec())))),
+            query: Some(ScoringQuery::Vector(QueryEnum::Nearest(
+                NamedQuery::default_dense(vector.to_vec()),
+            ))),
             filter: to_qdrant(filter),
             score_threshold: None,
             limit: k,
@@ -153,7 +183,11 @@ impl VectorStore for EdgeStore {
         let pids: Vec<PointId> = ids.iter().map(|&i| PointId::NumId(i)).collect();
         let records = self
             .shard
-            .retrieve(&pids, Some(WithPayloadInterface::Bool(false)), Some(WithVector::Bool(true)))
+            .retrieve(
+                &pids,
+                Some(WithPayloadInterface::Bool(false)),
+                Some(WithVector::Bool(true)),
+            )
             .map_err(err)?;
         let mut by_id = std::collections::HashMap::new();
         for r in records {
@@ -171,7 +205,12 @@ impl VectorStore for EdgeStore {
     }
 
     fn count(&self) -> Result<usize> {
-        self.shard.count(CountRequest { filter: None, exact: true }).map_err(err)
+        self.shard
+            .count(CountRequest {
+                filter: None,
+                exact: true,
+            })
+            .map_err(err)
     }
 
     fn flush(&self) -> Result<()> {

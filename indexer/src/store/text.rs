@@ -8,9 +8,12 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::query::{
+    BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{
-    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    STORED, STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -57,9 +60,15 @@ struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fr = |stored: bool| {
-        let idx = TextFieldIndexing::default().set_tokenizer(FRENCH).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let idx = TextFieldIndexing::default()
+            .set_tokenizer(FRENCH)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let o = TextOptions::default().set_indexing_options(idx);
-        if stored { o.set_stored() } else { o }
+        if stored {
+            o.set_stored()
+        } else {
+            o
+        }
     };
     let fields = Fields {
         point: b.add_u64_field("point", INDEXED | STORED | FAST),
@@ -92,11 +101,21 @@ impl TextIndex {
     pub fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let (schema, f) = schema();
-        let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::TextIndex(format!("{}: {e}", dir.display())))?;
-        let index = Index::open_or_create(mmap, schema).map_err(|e| Error::TextIndex(format!("{}: {e}", dir.display())))?;
+        let mmap = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| Error::TextIndex(format!("{}: {e}", dir.display())))?;
+        let index = Index::open_or_create(mmap, schema)
+            .map_err(|e| Error::TextIndex(format!("{}: {e}", dir.display())))?;
         index.tokenizers().register(FRENCH, french_analyzer());
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(TextIndex { index, reader, writer: Mutex::new(None), f })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(TextIndex {
+            index,
+            reader,
+            writer: Mutex::new(None),
+            f,
+        })
     }
 
     fn with_writer<T>(&self, op: impl FnOnce(&mut IndexWriter, &Fields) -> Result<T>) -> Result<T> {
@@ -160,25 +179,45 @@ impl TextIndex {
         let f = &self.f;
         let mut qs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !filter.corpora.is_empty() {
-            let terms = filter.corpora.iter().map(|c| Term::from_field_text(f.corpus, c));
+            let terms = filter
+                .corpora
+                .iter()
+                .map(|c| Term::from_field_text(f.corpus, c));
             qs.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
         }
         if filter.date_from.is_some() || filter.date_to.is_some() {
-            let lo = filter.date_from.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_i64(f.date, d)));
-            let hi = filter.date_to.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_i64(f.date, d)));
+            let lo = filter.date_from.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_i64(f.date, d))
+            });
+            let hi = filter.date_to.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_i64(f.date, d))
+            });
             qs.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
         }
         for t in &filter.tags {
-            qs.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.tags, t), IndexRecordOption::Basic))));
+            qs.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.tags, t),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         if let Some(t) = &filter.exclude_text {
-            qs.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.text_id, t), IndexRecordOption::Basic))));
+            qs.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.text_id, t),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         qs
     }
 
     fn text_query(&self, query: &str) -> Box<dyn Query> {
-        let mut parser = QueryParser::for_index(&self.index, vec![self.f.body, self.f.title, self.f.heading]);
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![self.f.body, self.f.title, self.f.heading]);
         parser.set_field_boost(self.f.title, 0.5);
         parser.set_field_boost(self.f.heading, 0.3);
         // Lenient: user text with quotes, colons or dashes is words, not syntax.
@@ -209,8 +248,15 @@ impl TextIndex {
         let searcher = self.reader.searcher();
         let mut out = Vec::with_capacity(points.len());
         for &p in points {
-            let q = TermQuery::new(Term::from_field_u64(self.f.point, p), IndexRecordOption::Basic);
-            if let Some((_, addr)) = searcher.search(&q, &TopDocs::with_limit(1))?.into_iter().next() {
+            let q = TermQuery::new(
+                Term::from_field_u64(self.f.point, p),
+                IndexRecordOption::Basic,
+            );
+            if let Some((_, addr)) = searcher
+                .search(&q, &TopDocs::with_limit(1))?
+                .into_iter()
+                .next()
+            {
                 let d: TantivyDocument = searcher.doc(addr)?;
                 out.push(self.decode(&d));
             }
@@ -221,7 +267,10 @@ impl TextIndex {
     /// All paragraphs of a text, in order.
     pub fn text_paragraphs(&self, text_id: &str) -> Result<Vec<StoredParagraph>> {
         let searcher = self.reader.searcher();
-        let q = TermQuery::new(Term::from_field_text(self.f.text_id, text_id), IndexRecordOption::Basic);
+        let q = TermQuery::new(
+            Term::from_field_text(self.f.text_id, text_id),
+            IndexRecordOption::Basic,
+        );
         let n = searcher.search(&q, &tantivy::collector::Count)?;
         let mut out = Vec::with_capacity(n);
         for (_, addr) in searcher.search(&q, &TopDocs::with_limit(n.max(1)))? {
@@ -241,7 +290,11 @@ impl TextIndex {
         let mut snippet = gen.snippet(text);
         snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
         let html = snippet.to_html();
-        Ok(if html.is_empty() { escape(&text.chars().take(240).collect::<String>()) } else { html })
+        Ok(if html.is_empty() {
+            escape(&text.chars().take(240).collect::<String>())
+        } else {
+            html
+        })
     }
 
     fn decode(&self, d: &TantivyDocument) -> StoredParagraph {
@@ -253,10 +306,12 @@ impl TextIndex {
             })
         };
         let u = |field: Field| -> u64 {
-            d.get_first(field).and_then(|v| match OwnedValue::from(v) {
-                OwnedValue::U64(x) => Some(x),
-                _ => None,
-            }).unwrap_or(0)
+            d.get_first(field)
+                .and_then(|v| match OwnedValue::from(v) {
+                    OwnedValue::U64(x) => Some(x),
+                    _ => None,
+                })
+                .unwrap_or(0)
         };
         let date = d.get_first(f.date).and_then(|v| match OwnedValue::from(v) {
             OwnedValue::I64(x) => Some(x),
@@ -287,5 +342,7 @@ impl TextIndex {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -9,7 +9,10 @@ use rhizome::embed::{Embedder, FastEmbedder};
 use rhizome::Config;
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// `rhizome.toml` with environment overrides, data in `data_dir`, only `corpora`.
@@ -18,7 +21,11 @@ pub fn config(data_dir: &Path, corpora: &[&str]) -> Config {
     c.apply_env(|k| std::env::var(k).ok()).unwrap();
     c.data_dir = data_dir.to_path_buf();
     c.corpora.retain(|x| corpora.contains(&x.name.as_str()));
-    assert_eq!(c.corpora.len(), corpora.len(), "unknown corpus in {corpora:?}");
+    assert_eq!(
+        c.corpora.len(),
+        corpora.len(),
+        "unknown corpus in {corpora:?}"
+    );
     c
 }
 

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job: set-up (idempotent), index the demo corpora (incremental), and
+# answer a sample search.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rhizome/target}
+export RHIZOME_CACHE_DIR=${RHIZOME_CACHE_DIR:-$HOME/.cache/rhizome/embeddings}
+bash scripts/setup.sh
+RHIZOME=$CARGO_TARGET_DIR/release/rhizome
+echo "==> rhizome index (demo corpora from rhizome.toml)"
+status=0
+"$RHIZOME" index || status=$?
+if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then exit "$status"; fi
+"$RHIZOME" stats
+echo "==> rhizome search \"le revenu de base\" --group -k 5"
+"$RHIZOME" search "le revenu de base" --group -k 5
