@@ -15,8 +15,8 @@ if [ ! -x "$MODELS/venv/bin/python" ]; then
   step "Python environment (numpy, onnx, onnxruntime 1.24.4) in models/venv"
   $PY -m venv "$MODELS/venv"
 fi
-if ! "$MODELS/venv/bin/python" -c "import numpy, onnx, onnxruntime" 2>/dev/null; then
-  "$MODELS/venv/bin/pip" install -q --disable-pip-version-check numpy onnx "onnxruntime==1.24.4"
+if ! "$MODELS/venv/bin/python" -c "import numpy, onnx, onnxruntime, tokenizers" 2>/dev/null; then
+  "$MODELS/venv/bin/pip" install -q --disable-pip-version-check numpy onnx "onnxruntime==1.24.4" tokenizers
 fi
 
 WHEELS=$MODELS/wheels
