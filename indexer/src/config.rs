@@ -22,6 +22,7 @@ pub struct Config {
     pub search: SearchConfig,
     pub index: IndexConfig,
     pub vector_store: VectorStoreConfig,
+    pub links: LinksConfig,
     #[serde(rename = "corpus")]
     pub corpora: Vec<CorpusConfig>,
 }
@@ -105,6 +106,59 @@ pub struct VectorStoreConfig {
     pub collection: String,
 }
 
+/// Link discovery: how candidate pairs are found, scored and kept.
+///
+/// e5 cosines are squeezed into a narrow band (unrelated French pairs ≈ 0.84,
+/// paraphrases ≈ 0.95), so a fixed threshold cannot work. A pair's dense
+/// evidence is its z-score: how many standard deviations its cosine stands
+/// above each paragraph's cosines to every paragraph of other texts (averaged
+/// over both ends). `score = z + bm25_weight × bm25_norm`, where `bm25_norm`
+/// is the pair's "more like this" BM25 score over the paragraph's own score.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinksConfig {
+    /// Dense nearest neighbours (from other texts) considered per paragraph.
+    pub dense_k: usize,
+    /// BM25 "more like this" candidates per paragraph, and query terms used.
+    pub bm25_k: usize,
+    pub bm25_terms: usize,
+    pub bm25_weight: f32,
+    /// A paragraph link is kept when its score reaches this.
+    pub min_score: f32,
+    /// Links kept per paragraph (best first).
+    pub per_paragraph: usize,
+    /// Paragraphs shorter than this make no links (headings, fragments).
+    pub min_chars: usize,
+    /// Cosine above which two paragraphs are the same passage.
+    pub same_passage_cosine: f32,
+    /// A passage found in this many texts or more is boilerplate: no links.
+    pub boilerplate_texts: usize,
+    /// Two texts sharing this share of the shorter one's passages are duplicates.
+    pub duplicate_share: f32,
+    /// Related texts kept per text, and passage pairs kept as evidence.
+    pub related_per_text: usize,
+    pub evidence: usize,
+}
+
+impl Default for LinksConfig {
+    fn default() -> Self {
+        LinksConfig {
+            dense_k: 10,
+            bm25_k: 10,
+            bm25_terms: 12,
+            bm25_weight: 2.0,
+            min_score: 3.0,
+            per_paragraph: 5,
+            min_chars: 80,
+            same_passage_cosine: 0.97,
+            boilerplate_texts: 3,
+            duplicate_share: 0.5,
+            related_per_text: 20,
+            evidence: 3,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CorpusFormat {
@@ -133,6 +187,9 @@ pub struct CorpusConfig {
     /// Link back to the source: `{id}`, `{path}`, `{slug}`, `{year}`, `{month}`, `{day}`.
     #[serde(default)]
     pub url_template: Option<String>,
+    /// Title of texts that have none of their own (a one-file corpus such as a book).
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 fn default_language() -> String {
@@ -149,6 +206,7 @@ impl Default for Config {
             search: SearchConfig::default(),
             index: IndexConfig::default(),
             vector_store: VectorStoreConfig::default(),
+            links: LinksConfig::default(),
             corpora: Vec::new(),
         }
     }

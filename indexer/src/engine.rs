@@ -201,6 +201,11 @@ impl Engine {
         &self.text
     }
 
+    /// The embedding cache (link discovery reads vectors from it).
+    pub fn cache(&self) -> &Mutex<EmbeddingCache> {
+        &self.cache
+    }
+
     pub fn catalogue(&self) -> Catalogue {
         self.catalogue
             .lock()

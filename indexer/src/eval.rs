@@ -184,6 +184,7 @@ pub fn beir(
         language: "fr".into(),
         include: vec!["corpus.jsonl".into()],
         url_template: None,
+        title: None,
     }];
     let engine = Engine::open_with(config, embedder)?;
     let report = engine.index(progress)?;
@@ -348,6 +349,72 @@ pub fn sts(embedder: &dyn Embedder, file: &Path) -> Result<StsReport> {
     Ok(StsReport {
         spearman: spearman(&cos, &gold),
         pairs: pairs.len(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorLinksReport {
+    pub links: usize,
+    pub recall_at_5: f32,
+    pub recall_at_10: f32,
+    pub tags_recall_at_5: f32,
+    pub tags_recall_at_10: f32,
+    /// Source, target, and the target's rank among the source's related texts (if any).
+    pub ranks: Vec<(String, String, Option<usize>)>,
+}
+
+/// How many of the author's own links (TSV: `source`, `target` as
+/// `YYYY/MM/slug`) rank in the top 5/10 of the source's related texts. The
+/// ranking never uses the author's links (only `author` flags do), so this
+/// measures discovery. The baseline ranks the other posts by shared tags.
+pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
+    let links = crate::links::Links::load(&config.data_dir)?;
+    let catalogue = crate::manifest::Catalogue::load(&config.data_dir)?;
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let find = |short: &str| -> Option<String> {
+        let suffix = format!("/{short}");
+        catalogue.texts.keys().find(|id| id.ends_with(&suffix)).cloned()
+    };
+    let rank_of = |list: &[String], t: &str| list.iter().position(|x| x == t).map(|p| p + 1);
+    let (mut n, mut r5, mut r10, mut t5, mut t10) = (0, 0, 0, 0, 0);
+    let mut ranks = Vec::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 2 {
+            continue;
+        }
+        let (Some(src), Some(dst)) = (find(f[0]), find(f[1])) else {
+            return Err(Error::BadInput { path: file.into(), reason: format!("{} or {} is not an indexed text", f[0], f[1]) });
+        };
+        n += 1;
+        let related: Vec<String> = links.related.get(&src).map(|l| l.iter().map(|r| r.text.clone()).collect()).unwrap_or_default();
+        let rank = rank_of(&related, &dst);
+        r5 += rank.is_some_and(|r| r <= 5) as usize;
+        r10 += rank.is_some_and(|r| r <= 10) as usize;
+        ranks.push((src.clone(), dst.clone(), rank));
+        // Baseline: other texts of the corpus by number of shared tags (ties: id order).
+        let tags: HashSet<String> = catalogue.texts[&src].tags.iter().map(|t| t.to_lowercase()).collect();
+        let corpus = &catalogue.texts[&src].corpus;
+        let mut by_tags: Vec<(usize, &String)> = catalogue
+            .texts
+            .iter()
+            .filter(|(id, e)| *id != &src && &e.corpus == corpus)
+            .map(|(id, e)| (e.tags.iter().filter(|t| tags.contains(&t.to_lowercase())).count(), id))
+            .filter(|(c, _)| *c > 0)
+            .collect();
+        by_tags.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        let tag_rank = by_tags.iter().position(|(_, id)| **id == dst).map(|p| p + 1);
+        t5 += tag_rank.is_some_and(|r| r <= 5) as usize;
+        t10 += tag_rank.is_some_and(|r| r <= 10) as usize;
+    }
+    let nf = n.max(1) as f32;
+    Ok(AuthorLinksReport {
+        links: n,
+        recall_at_5: r5 as f32 / nf,
+        recall_at_10: r10 as f32 / nf,
+        tags_recall_at_5: t5 as f32 / nf,
+        tags_recall_at_10: t10 as f32 / nf,
+        ranks,
     })
 }
 

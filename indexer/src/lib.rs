@@ -11,6 +11,8 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod fusion;
+pub mod graph;
+pub mod links;
 pub mod manifest;
 pub mod source;
 pub mod split;

@@ -86,17 +86,56 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Discover links: which paragraph echoes which, across texts and corpora;
+    /// saves the link graph in the data dir (run after `index`).
+    Links {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Related texts of a text, with the passage pairs that link them.
+    ///
+    /// Example: rhizome related crouzet-blog/posts/2025/01/technofascisme
+    Related {
+        text: String,
+        #[arg(short, default_value_t = 10)]
+        k: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The graph of related texts: clusters, bridges, exports (GEXF for
+    /// Gephi, GraphML, JSON).
+    ///
+    /// Example: rhizome graph --export gexf --out rhizome.gexf
+    Graph {
+        /// gexf, graphml or json (default: a summary on the terminal).
+        #[arg(long)]
+        export: Option<String>,
+        /// Write the export here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only texts of these corpora (repeatable).
+        #[arg(long)]
+        corpus: Vec<String>,
+        /// Shortest path between two texts (ids), strong links first.
+        #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
+        path: Option<Vec<String>>,
+    },
     /// Measure retrieval quality.
     ///
     /// --beir DIR: index a BEIR folder (corpus.jsonl, queries.jsonl, qrels/) in a
     /// scratch data dir and score bm25, dense and hybrid (nDCG@10, recall@10, MRR@10).
     /// --sts FILE: Spearman correlation of cosine similarity with gold scores
     /// (CSV sentence1,sentence2,score).
+    ///
+    /// --links FILE: recall@5/10 of the author's own links (TSV source, target)
+    /// among each source's related texts, against ranking by shared tags.
     Eval {
-        #[arg(long, conflicts_with = "sts", required_unless_present = "sts")]
+        #[arg(long, conflicts_with_all = ["sts", "links"], required_unless_present_any = ["sts", "links"])]
         beir: Option<PathBuf>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "links")]
         sts: Option<PathBuf>,
+        #[arg(long)]
+        links: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -253,7 +292,98 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Eval { beir, sts, json } => {
+        Command::Links { json } => {
+            let engine = Engine::open(config)?;
+            let links = rhizome::links::compute(&engine)?;
+            links.save(&engine.config.data_dir)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&links)?);
+            } else {
+                let pairs: usize = links.related.values().map(Vec::len).sum::<usize>() / 2;
+                println!(
+                    "{} paragraphs: {} paragraph links, {} related text pairs, {} duplicate texts, {} boilerplate paragraphs, in {:.1}s",
+                    links.paragraphs, links.paragraph_links, pairs, links.duplicates.len(), links.boilerplate.len(), links.seconds
+                );
+                for d in &links.duplicates {
+                    println!("duplicate: {} = {} ({:.0}% of passages shared)", d.a, d.b, d.share * 100.0);
+                }
+            }
+        }
+        Command::Related { text, k, json } => {
+            let links = rhizome::links::Links::load(&config.data_dir)?;
+            let related = links.related.get(&text).cloned();
+            let catalogue = rhizome::manifest::Catalogue::load(&config.data_dir)?;
+            if !catalogue.texts.contains_key(&text) {
+                return Err(rhizome::Error::NotFound(format!("no text {text:?} (ids look like crouzet-blog/posts/2025/01/technofascisme)")).into());
+            }
+            let mut related = related.unwrap_or_default();
+            related.truncate(k);
+            if json {
+                let out = serde_json::json!({"text": text, "related": related.iter().map(|r| serde_json::json!({
+                    "text": r.text, "score": r.score, "author": r.author,
+                    "evidence": r.evidence.iter().map(|e| serde_json::json!({"from": e.from, "to": e.to, "dense": e.dense, "bm25": e.bm25, "terms": e.terms})).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>()});
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                let engine_free_title = |id: &str| catalogue.texts.get(id).map_or(id.to_string(), |e| e.title.clone());
+                println!("{} — {}", text, engine_free_title(&text));
+                for (i, r) in related.iter().enumerate() {
+                    println!("{:>2}. {:.2}  {}{}  — {}", i + 1, r.score, r.text, if r.author { "  [author's link]" } else { "" }, engine_free_title(&r.text));
+                    for e in &r.evidence {
+                        println!("      {} ↔ {}  dense {:.3}  bm25 {:.1}  [{}]", e.from, e.to, e.dense, e.bm25, e.terms.join(", "));
+                    }
+                }
+                if related.is_empty() {
+                    println!("no related texts");
+                }
+            }
+        }
+        Command::Graph { export, out, corpus, path } => {
+            let links = rhizome::links::Links::load(&config.data_dir)?;
+            let catalogue = rhizome::manifest::Catalogue::load(&config.data_dir)?;
+            let g = rhizome::graph::build(&links, &catalogue, &corpus, 0.0);
+            if let Some(p) = path {
+                match rhizome::graph::path(&g, &p[0], &p[1]) {
+                    Some(steps) => steps.iter().for_each(|s| println!("{s}")),
+                    None => return Err(rhizome::Error::NotFound(format!("no path between {} and {}", p[0], p[1])).into()),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let text = match export.as_deref() {
+                Some("gexf") => rhizome::graph::to_gexf(&g),
+                Some("graphml") => rhizome::graph::to_graphml(&g),
+                Some("json") => serde_json::to_string_pretty(&g)?,
+                Some(other) => return Err(rhizome::Error::BadRequest(format!("--export {other}: expected gexf, graphml or json")).into()),
+                None => {
+                    println!("{} texts, {} links, {} clusters", g.nodes.len(), g.edges.len(), g.clusters.len());
+                    let mut clusters = g.clusters.clone();
+                    clusters.sort_by(|a, b| b.size.cmp(&a.size));
+                    for c in clusters.iter().take(12) {
+                        println!("  cluster {:>3} ({} texts): {}", c.id, c.size, c.label);
+                    }
+                    println!("bridges:");
+                    for b in g.bridges.iter().take(8) {
+                        println!("  {:.2}  {} ({} clusters)", b.participation, b.text, b.clusters);
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                }
+            };
+            match out {
+                Some(file) => std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?,
+                None => print!("{text}"),
+            }
+        }
+        Command::Eval { beir, sts, links, json } => {
+            if let Some(file) = links {
+                let r = rhizome::eval::author_links(&config, &file)?;
+                if json {
+                    println!("{}", serde_json::to_string(&r)?);
+                } else {
+                    println!("{} author links: related texts recall@5 {:.3}, recall@10 {:.3}; shared-tags baseline recall@5 {:.3}, recall@10 {:.3}",
+                        r.links, r.recall_at_5, r.recall_at_10, r.tags_recall_at_5, r.tags_recall_at_10);
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let embedder = Arc::new(FastEmbedder::load(&config.model)?);
             if let Some(dir) = beir {
                 let r = rhizome::eval::beir(&config, embedder, &dir, !json)

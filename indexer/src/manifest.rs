@@ -75,22 +75,27 @@ impl Catalogue {
 
     /// Writes the catalogue atomically.
     pub fn save(&self, data_dir: &Path) -> Result<()> {
-        let path = Self::path(data_dir);
-        let tmp = data_dir.join(format!("{FILE}.tmp"));
         let bytes = serde_json::to_vec(self).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        f.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
-        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-        if let Ok(dir) = std::fs::File::open(data_dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        write_atomic(&Self::path(data_dir), &bytes)
     }
 
     pub fn paragraphs(&self) -> usize {
         self.texts.values().map(|t| t.paragraphs).sum()
     }
+}
+
+/// Replaces `path` with `bytes` atomically: temp file, fsync, rename, fsync of the folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
+    f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -123,7 +128,7 @@ mod tests {
         let back = Catalogue::load(dir.path()).unwrap();
         assert_eq!(back.texts, c.texts);
         assert_eq!(back.paragraphs(), 3);
-        assert!(!dir.path().join("catalogue.json.tmp").exists());
+        assert!(!dir.path().join("catalogue.tmp").exists());
         std::fs::write(Catalogue::path(dir.path()), "{").unwrap();
         assert!(matches!(
             Catalogue::load(dir.path()),

@@ -172,6 +172,11 @@ fn file_document(corpus: &CorpusConfig, rel: &str, text: String) -> Document {
         CorpusFormat::Markdown => meta::markdown_meta(&mut doc),
         CorpusFormat::Text | CorpusFormat::Jsonl => false,
     };
+    if doc.title == slug {
+        if let Some(t) = &corpus.title {
+            doc.title = t.clone();
+        }
+    }
     if let Some(template) = &corpus.url_template {
         doc.url = meta::render_url(template, &doc, stem, &slug, day_known);
     }
@@ -269,6 +274,7 @@ mod tests {
             language: "fr".into(),
             include: vec![],
             url_template: None,
+            title: None,
         }
     }
 

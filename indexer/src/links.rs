@@ -1,0 +1,456 @@
+//! Link discovery: which paragraph of one text echoes which paragraph of
+//! another, and so which texts are related.
+//!
+//! Owns: candidate generation (dense neighbours + BM25 "more like this"),
+//! calibration (per-paragraph z-scores), noise removal (boilerplate, duplicate
+//! texts), aggregation into related texts with evidence, the author's own
+//! links. Must not: embed (vectors come from the cache) or know about HTTP.
+//! The scoring rules are pure functions.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::time::Instant;
+
+use ndarray::{s, Array2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::config::LinksConfig;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::manifest::Catalogue;
+use crate::store::{Filter, StoredParagraph};
+
+pub const FILE: &str = "links.json";
+
+/// One passage pair that makes two texts related.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub from: String,
+    pub to: String,
+    /// Cosine of the two paragraphs' embeddings.
+    pub dense: f32,
+    /// BM25 "more like this" score (0 when BM25 did not propose the pair).
+    pub bm25: f32,
+    /// Calibrated score (see [`link_score`]).
+    pub score: f32,
+    /// Salient words both passages share, as written in `from`.
+    pub terms: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Related {
+    pub text: String,
+    pub score: f32,
+    /// The source text already links to this one (the author's own link).
+    pub author: bool,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Duplicate {
+    pub a: String,
+    pub b: String,
+    /// Share of the shorter text's passages found in the other.
+    pub share: f32,
+}
+
+/// The link graph, as computed and saved by `rhizome links`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Links {
+    pub model_id: String,
+    /// For each text, its related texts, best first.
+    pub related: BTreeMap<String, Vec<Related>>,
+    /// The author's own links, resolved to text ids: source → targets.
+    pub author_links: BTreeMap<String, Vec<String>>,
+    pub duplicates: Vec<Duplicate>,
+    /// Paragraph ids that recur across texts (boilerplate): they make no links.
+    pub boilerplate: Vec<String>,
+    pub paragraph_links: usize,
+    pub paragraphs: usize,
+    pub seconds: f64,
+}
+
+/// The calibrated score of a paragraph pair: the dense z-score (mean of both
+/// ends) plus the normalised BM25 agreement, weighted.
+pub fn link_score(z_from: f32, z_to: f32, bm25_norm: f32, bm25_weight: f32) -> f32 {
+    (z_from + z_to) / 2.0 + bm25_weight * bm25_norm.clamp(0.0, 1.0)
+}
+
+/// A text pair's score from its paragraph links: the sum of the best `m`
+/// scores, so that several echoing passages beat a single one, divided by a
+/// slowly growing function of the shorter text's length, so that one long
+/// book does not swallow the graph by sheer number of chances.
+pub fn text_score(mut link_scores: Vec<f32>, m: usize, shorter_len: usize) -> f32 {
+    link_scores.sort_by(|a, b| b.total_cmp(a));
+    let sum: f32 = link_scores.iter().take(m).sum();
+    sum / (1.0 + (shorter_len.max(1) as f32).ln() / 4.0)
+}
+
+/// Lowercased letters and digits only: recurring passages compare equal
+/// whatever their punctuation or spacing.
+fn normalized(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Decodes `%xx` escapes (URL paths and the blog's file names use them).
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Resolves the links written in texts (`https://tcrouzet.com/YYYY/MM/DD/slug/`,
+/// `blog.tcrouzet.com/...`, relative `x.md`) to text ids of the same corpus.
+pub fn resolve_author_links(catalogue: &Catalogue) -> BTreeMap<String, Vec<String>> {
+    // (corpus, decoded slug) → ids; slug = last path segment without extension
+    let mut by_slug: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for (id, e) in &catalogue.texts {
+        let slug = id.rsplit('/').next().unwrap_or(id);
+        by_slug.entry((e.corpus.clone(), percent_decode(slug).to_lowercase())).or_default().push(id.clone());
+    }
+    let mut out = BTreeMap::new();
+    for (id, e) in &catalogue.texts {
+        let mut targets = Vec::new();
+        for link in &e.links {
+            let l = link.split(['#', '?']).next().unwrap_or(link);
+            let is_web = l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www.");
+            if is_web {
+                let host = l.split("//").nth(1).unwrap_or(l).split('/').next().unwrap_or("");
+                if !host.ends_with("tcrouzet.com") {
+                    continue;
+                }
+            }
+            let segment = l.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            let slug = segment.strip_suffix(".md").unwrap_or(segment);
+            if slug.is_empty() || (is_web && !l.contains(|c: char| c.is_ascii_digit())) {
+                continue;
+            }
+            if let Some(ids) = by_slug.get(&(e.corpus.clone(), percent_decode(slug).to_lowercase())) {
+                // Several posts may share a slug: prefer the one whose path dates match the URL.
+                let best = ids.iter().find(|t| {
+                    let parts: Vec<&str> = t.split('/').collect();
+                    parts.len() >= 3 && l.contains(&format!("/{}/{}/", parts[parts.len() - 3], parts[parts.len() - 2]))
+                });
+                let target = best.unwrap_or(&ids[0]);
+                if target != id && !targets.contains(target) {
+                    targets.push(target.clone());
+                }
+            }
+        }
+        if !targets.is_empty() {
+            out.insert(id.clone(), targets);
+        }
+    }
+    out
+}
+
+/// Analyzed stems of a text with the first surface word that produced each.
+fn stems_with_surface(text: &str) -> HashMap<String, String> {
+    let mut analyzer = crate::analyzer::french_analyzer();
+    let mut out = HashMap::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3) {
+        if let Some(stem) = crate::analyzer::terms(&mut analyzer, word).into_iter().next() {
+            out.entry(stem).or_insert_with(|| word.to_lowercase());
+        }
+    }
+    out
+}
+
+struct Candidate {
+    dense: f32,
+    bm25_norm: f32,
+    bm25: f32,
+}
+
+/// Computes the whole link graph from what the engine has indexed.
+pub fn compute(engine: &Engine) -> Result<Links> {
+    let started = Instant::now();
+    let cfg: &LinksConfig = &engine.config.links;
+    let catalogue = engine.catalogue();
+    let paragraphs: Vec<StoredParagraph> = engine.text_index().all()?;
+    let n = paragraphs.len();
+    let dim = engine.embedder().dim();
+    // Vectors from the embedding cache (the same for every backend).
+    let mut v = Array2::<f32>::zeros((n, dim));
+    {
+        let cache = engine.cache();
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        for (i, p) in paragraphs.iter().enumerate() {
+            let vec = cache
+                .get(&crate::cache::key(engine.embedder().model_id(), &p.text))?
+                .ok_or_else(|| Error::Corrupt(format!("no cached vector for {}: run `rhizome index`", p.id)))?;
+            v.row_mut(i).assign(&ndarray::ArrayView1::from(&vec[..]));
+        }
+    }
+    let text_of: Vec<usize> = {
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        paragraphs.iter().map(|p| { let k = ids.len(); *ids.entry(p.text_id.as_str()).or_insert(k) }).collect()
+    };
+    let eligible: Vec<bool> = paragraphs.iter().map(|p| p.text.chars().count() >= cfg.min_chars).collect();
+
+    // Boilerplate, exact: the same normalised passage in several texts.
+    let mut texts_by_passage: HashMap<String, HashSet<usize>> = HashMap::new();
+    for (i, p) in paragraphs.iter().enumerate() {
+        texts_by_passage.entry(normalized(&p.text)).or_default().insert(text_of[i]);
+    }
+    let mut boilerplate: Vec<bool> = paragraphs.iter().map(|p| texts_by_passage[&normalized(&p.text)].len() >= cfg.boilerplate_texts).collect();
+
+    // Dense pass, in row blocks: per-paragraph moments against other texts,
+    // top-k neighbours, and near-identical passages (for boilerplate and duplicates).
+    let mut mean = vec![0f32; n];
+    let mut std = vec![1f32; n];
+    let mut dense_top: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n];
+    let mut same_passage: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let block = 256;
+    for start in (0..n).step_by(block) {
+        let end = (start + block).min(n);
+        let sims = v.slice(s![start..end, ..]).dot(&v.t());
+        for (r, row) in sims.axis_iter(Axis(0)).enumerate() {
+            let i = start + r;
+            let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
+            let mut top: Vec<(usize, f32)> = Vec::new();
+            for (j, &c) in row.iter().enumerate() {
+                if text_of[j] == text_of[i] || !eligible[j] {
+                    continue;
+                }
+                sum += c as f64;
+                sq += (c as f64) * (c as f64);
+                cnt += 1;
+                if c >= cfg.same_passage_cosine {
+                    same_passage[i].push(j);
+                }
+                if top.len() < cfg.dense_k || c > top[top.len() - 1].1 {
+                    let pos = top.partition_point(|x| x.1 >= c);
+                    top.insert(pos, (j, c));
+                    top.truncate(cfg.dense_k);
+                }
+            }
+            if cnt > 1 {
+                let m = sum / cnt as f64;
+                mean[i] = m as f32;
+                std[i] = ((sq / cnt as f64 - m * m).max(1e-8)).sqrt() as f32;
+            }
+            dense_top[i] = top;
+        }
+    }
+    for i in 0..n {
+        let texts: HashSet<usize> = same_passage[i].iter().map(|&j| text_of[j]).chain([text_of[i]]).collect();
+        if texts.len() >= cfg.boilerplate_texts {
+            boilerplate[i] = true;
+        }
+    }
+
+    // Duplicate texts: most passages of the shorter one found in the other.
+    let mut text_len: HashMap<usize, usize> = HashMap::new();
+    for i in 0..n {
+        if eligible[i] {
+            *text_len.entry(text_of[i]).or_default() += 1;
+        }
+    }
+    let mut shared: HashMap<(usize, usize), HashSet<usize>> = HashMap::new();
+    for i in 0..n {
+        for &j in &same_passage[i] {
+            let key = (text_of[i].min(text_of[j]), text_of[i].max(text_of[j]));
+            shared.entry(key).or_default().insert(i);
+        }
+    }
+    let text_name: HashMap<usize, &str> = (0..n).map(|i| (text_of[i], paragraphs[i].text_id.as_str())).collect();
+    let mut duplicate_pairs = HashSet::new();
+    let mut duplicates = Vec::new();
+    for (&(a, b), ps) in &shared {
+        // passages of each side that have a twin on the other
+        let (na, nb) = (ps.iter().filter(|&&i| text_of[i] == a).count(), ps.iter().filter(|&&i| text_of[i] == b).count());
+        let shorter = text_len.get(&a).copied().unwrap_or(0).min(text_len.get(&b).copied().unwrap_or(0)).max(1);
+        let share = na.max(nb) as f32 / shorter as f32;
+        if share >= cfg.duplicate_share && na.max(nb) >= 2 {
+            duplicate_pairs.insert((a, b));
+            let (x, y) = (text_name[&a].min(text_name[&b]), text_name[&a].max(text_name[&b]));
+            duplicates.push(Duplicate { a: x.to_string(), b: y.to_string(), share: share.min(1.0) });
+        }
+    }
+    duplicates.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
+
+    // BM25 "more like this" candidates.
+    let point_index: HashMap<u64, usize> = paragraphs.iter().enumerate().map(|(i, p)| (p.point, i)).collect();
+    let mut candidates: HashMap<(usize, usize), Candidate> = HashMap::new();
+    let usable = |i: usize| eligible[i] && !boilerplate[i];
+    for i in (0..n).filter(|&i| usable(i)) {
+        let terms: Vec<String> = engine.text_index().salient_terms(&paragraphs[i].text, cfg.bm25_terms).into_iter().map(|t| t.0).collect();
+        let hits = engine.text_index().search_terms(&terms, cfg.bm25_k + 8, &Filter::default())?;
+        let self_score = hits.iter().map(|h| h.1).fold(0f32, f32::max).max(1e-6);
+        for (point, score) in hits {
+            let Some(&j) = point_index.get(&point) else { continue };
+            if text_of[j] == text_of[i] || !usable(j) {
+                continue;
+            }
+            let key = (i.min(j), i.max(j));
+            let dense = v.row(i).dot(&v.row(j));
+            let c = candidates.entry(key).or_insert(Candidate { dense, bm25_norm: 0.0, bm25: 0.0 });
+            c.bm25_norm = c.bm25_norm.max(score / self_score);
+            c.bm25 = c.bm25.max(score);
+        }
+        for &(j, dense) in &dense_top[i] {
+            if usable(j) {
+                candidates.entry((i.min(j), i.max(j))).or_insert(Candidate { dense, bm25_norm: 0.0, bm25: 0.0 });
+            }
+        }
+    }
+
+    // Score, keep the best per paragraph, group by text pair.
+    let mut per_paragraph: Vec<Vec<(f32, (usize, usize))>> = vec![Vec::new(); n];
+    let mut scored = Vec::new();
+    for (&(i, j), c) in &candidates {
+        let (ti, tj) = (text_of[i].min(text_of[j]), text_of[i].max(text_of[j]));
+        if duplicate_pairs.contains(&(ti, tj)) {
+            continue;
+        }
+        let score = link_score((c.dense - mean[i]) / std[i], (c.dense - mean[j]) / std[j], c.bm25_norm, cfg.bm25_weight);
+        if score >= cfg.min_score {
+            per_paragraph[i].push((score, (i, j)));
+            per_paragraph[j].push((score, (i, j)));
+            scored.push(((i, j), score));
+        }
+    }
+    let mut kept: HashSet<(usize, usize)> = HashSet::new();
+    for list in &mut per_paragraph {
+        list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        kept.extend(list.iter().take(cfg.per_paragraph).map(|x| x.1));
+    }
+    let mut by_text_pair: BTreeMap<(String, String), Vec<(usize, usize, f32)>> = BTreeMap::new();
+    for ((i, j), score) in scored {
+        if !kept.contains(&(i, j)) {
+            continue;
+        }
+        let (a, b) = (&paragraphs[i].text_id, &paragraphs[j].text_id);
+        let (key, pair) = if a < b { ((a.clone(), b.clone()), (i, j, score)) } else { ((b.clone(), a.clone()), (j, i, score)) };
+        by_text_pair.entry(key).or_default().push(pair);
+    }
+    let paragraph_links = kept.len();
+
+    // Related texts, with evidence, both directions.
+    let author_links = resolve_author_links(&catalogue);
+    let len_of = |t: &str| catalogue.texts.get(t).map_or(1, |e| e.paragraphs);
+    let min_idf = (1.0 + (n as f32 * 0.98 + 0.5) / (n as f32 * 0.02 + 0.5)).ln();
+    let mut related: BTreeMap<String, Vec<Related>> = BTreeMap::new();
+    for ((a, b), mut pairs) in by_text_pair {
+        pairs.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        let score = text_score(pairs.iter().map(|p| p.2).collect(), 3, len_of(&a).min(len_of(&b)));
+        for (src, dst, flip) in [(&a, &b, false), (&b, &a, true)] {
+            let evidence = pairs
+                .iter()
+                .take(cfg.evidence)
+                .map(|&(i, j, s)| {
+                    let (f, t) = if flip { (j, i) } else { (i, j) };
+                    let (pf, pt) = (&paragraphs[f], &paragraphs[t]);
+                    let (sf, st) = (stems_with_surface(&pf.text), stems_with_surface(&pt.text));
+                    // Salient only: words in at most 2 % of paragraphs, not function words.
+                    let mut terms: Vec<(f32, String)> = sf
+                        .iter()
+                        .filter(|(stem, w)| st.contains_key(*stem) && w.chars().count() >= 4)
+                        .map(|(stem, w)| (engine.text_index().idf(stem), w.clone()))
+                        .filter(|(idf, _)| *idf >= min_idf)
+                        .collect();
+                    terms.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+                    let c = &candidates[&(f.min(t), f.max(t))];
+                    Evidence { from: pf.id.clone(), to: pt.id.clone(), dense: c.dense, bm25: c.bm25, score: s, terms: terms.into_iter().take(6).map(|x| x.1).collect() }
+                })
+                .collect();
+            let author = author_links.get(src.as_str()).is_some_and(|t| t.contains(dst));
+            related.entry(src.clone()).or_default().push(Related { text: dst.clone(), score, author, evidence });
+        }
+    }
+    for list in related.values_mut() {
+        list.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.text.cmp(&y.text)));
+        list.truncate(cfg.related_per_text);
+    }
+    Ok(Links {
+        model_id: engine.embedder().model_id().to_string(),
+        related,
+        author_links,
+        duplicates,
+        boilerplate: (0..n).filter(|&i| boilerplate[i]).map(|i| paragraphs[i].id.clone()).collect(),
+        paragraph_links,
+        paragraphs: n,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+impl Links {
+    pub fn path(data_dir: &Path) -> std::path::PathBuf {
+        data_dir.join(FILE)
+    }
+
+    /// Loads the saved links; `NotFound` if `rhizome links` has not run.
+    pub fn load(data_dir: &Path) -> Result<Links> {
+        let path = Self::path(data_dir);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::NotFound(format!("no link graph in {} (run `rhizome links`)", data_dir.display()))
+            } else {
+                Error::io(&path, e)
+            }
+        })?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt(format!("{}: {e}", path.display())))
+    }
+
+    /// Saves atomically (temp file, fsync, rename).
+    pub fn save(&self, data_dir: &Path) -> Result<()> {
+        crate::manifest::write_atomic(&Self::path(data_dir), &serde_json::to_vec(self).map_err(|e| Error::Corrupt(e.to_string()))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_calibrated_and_bounded() {
+        assert_eq!(link_score(4.0, 2.0, 0.0, 2.0), 3.0);
+        assert_eq!(link_score(4.0, 2.0, 1.0, 2.0), 5.0);
+        assert_eq!(link_score(4.0, 2.0, 7.0, 2.0), 5.0, "bm25_norm is clamped to 1");
+        // more echoing passages beat one; a longer shorter-text is discounted
+        assert!(text_score(vec![4.0, 4.0], 3, 10) > text_score(vec![4.0], 3, 10));
+        assert!(text_score(vec![4.0], 3, 10) > text_score(vec![4.0], 3, 1000));
+        assert_eq!(text_score(vec![1.0, 5.0, 2.0, 3.0], 3, 1), 10.0);
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("qu%e2%80%99est-ce"), "qu’est-ce");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("a%zzb"), "a%zzb");
+    }
+
+    #[test]
+    fn author_links_resolve_in_their_three_forms() {
+        let mut cat = Catalogue::default();
+        let entry = |links: &[&str]| crate::manifest::TextEntry {
+            corpus: "blog".into(), rel_path: String::new(), title: String::new(), date: None, tags: vec![], author: None,
+            url: None, hash: String::new(), paragraphs: 1, chars: 1, links: links.iter().map(|s| s.to_string()).collect(),
+        };
+        cat.texts.insert("blog/posts/2025/01/technofascisme".into(), entry(&[]));
+        cat.texts.insert("blog/posts/2008/01/qu%e2%80%99est-ce".into(), entry(&[]));
+        cat.texts.insert("blog/posts/2025/03/quitter".into(), entry(&[
+            "https://tcrouzet.com/2025/01/20/technofascisme/",
+            "https://blog.tcrouzet.com/2008/01/10/qu’est-ce/",
+            "https://example.org/2025/01/technofascisme/",
+        ]));
+        cat.texts.insert("blog/posts/2025/04/livre".into(), entry(&["quitter.md", "https://tcrouzet.com/books/"]));
+        let links = resolve_author_links(&cat);
+        assert_eq!(links["blog/posts/2025/03/quitter"], ["blog/posts/2025/01/technofascisme", "blog/posts/2008/01/qu%e2%80%99est-ce"]);
+        assert_eq!(links["blog/posts/2025/04/livre"], ["blog/posts/2025/03/quitter"]);
+        assert_eq!(links.len(), 2);
+    }
+}
