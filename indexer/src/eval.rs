@@ -373,7 +373,11 @@ pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     let find = |short: &str| -> Option<String> {
         let suffix = format!("/{short}");
-        catalogue.texts.keys().find(|id| id.ends_with(&suffix)).cloned()
+        catalogue
+            .texts
+            .keys()
+            .find(|id| id.ends_with(&suffix))
+            .cloned()
     };
     let rank_of = |list: &[String], t: &str| list.iter().position(|x| x == t).map(|p| p + 1);
     let (mut n, mut r5, mut r10, mut t5, mut t10) = (0, 0, 0, 0, 0);
@@ -384,26 +388,48 @@ pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
             continue;
         }
         let (Some(src), Some(dst)) = (find(f[0]), find(f[1])) else {
-            return Err(Error::BadInput { path: file.into(), reason: format!("{} or {} is not an indexed text", f[0], f[1]) });
+            return Err(Error::BadInput {
+                path: file.into(),
+                reason: format!("{} or {} is not an indexed text", f[0], f[1]),
+            });
         };
         n += 1;
-        let related: Vec<String> = links.related.get(&src).map(|l| l.iter().map(|r| r.text.clone()).collect()).unwrap_or_default();
+        let related: Vec<String> = links
+            .related
+            .get(&src)
+            .map(|l| l.iter().map(|r| r.text.clone()).collect())
+            .unwrap_or_default();
         let rank = rank_of(&related, &dst);
         r5 += rank.is_some_and(|r| r <= 5) as usize;
         r10 += rank.is_some_and(|r| r <= 10) as usize;
         ranks.push((src.clone(), dst.clone(), rank));
         // Baseline: other texts of the corpus by number of shared tags (ties: id order).
-        let tags: HashSet<String> = catalogue.texts[&src].tags.iter().map(|t| t.to_lowercase()).collect();
+        let tags: HashSet<String> = catalogue.texts[&src]
+            .tags
+            .iter()
+            .map(|t| t.to_lowercase())
+            .collect();
         let corpus = &catalogue.texts[&src].corpus;
         let mut by_tags: Vec<(usize, &String)> = catalogue
             .texts
             .iter()
             .filter(|(id, e)| *id != &src && &e.corpus == corpus)
-            .map(|(id, e)| (e.tags.iter().filter(|t| tags.contains(&t.to_lowercase())).count(), id))
+            .map(|(id, e)| {
+                (
+                    e.tags
+                        .iter()
+                        .filter(|t| tags.contains(&t.to_lowercase()))
+                        .count(),
+                    id,
+                )
+            })
             .filter(|(c, _)| *c > 0)
             .collect();
         by_tags.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        let tag_rank = by_tags.iter().position(|(_, id)| **id == dst).map(|p| p + 1);
+        let tag_rank = by_tags
+            .iter()
+            .position(|(_, id)| **id == dst)
+            .map(|p| p + 1);
         t5 += tag_rank.is_some_and(|r| r <= 5) as usize;
         t10 += tag_rank.is_some_and(|r| r <= 10) as usize;
     }

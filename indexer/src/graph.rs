@@ -68,7 +68,13 @@ pub fn louvain(n: usize, edges: &[(usize, usize, f64)]) -> Vec<usize> {
         }
         // renumber communities 0..k
         let mut ids: HashMap<usize, usize> = HashMap::new();
-        let comm: Vec<usize> = comm.iter().map(|c| { let k = ids.len(); *ids.entry(*c).or_insert(k) }).collect();
+        let comm: Vec<usize> = comm
+            .iter()
+            .map(|c| {
+                let k = ids.len();
+                *ids.entry(*c).or_insert(k)
+            })
+            .collect();
         for m in membership.iter_mut() {
             *m = comm[*m];
         }
@@ -141,7 +147,12 @@ fn one_level(n: usize, edges: &[(usize, usize, f64)]) -> (Vec<usize>, bool) {
 
 /// Builds the text graph (optionally restricted to some corpora).
 pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score: f32) -> Graph {
-    let keep = |id: &str| catalogue.texts.get(id).is_some_and(|e| corpora.is_empty() || corpora.contains(&e.corpus));
+    let keep = |id: &str| {
+        catalogue
+            .texts
+            .get(id)
+            .is_some_and(|e| corpora.is_empty() || corpora.contains(&e.corpus))
+    };
     let mut pairs: BTreeMap<(String, String), (f32, bool)> = BTreeMap::new();
     let mut terms_of_pair: HashMap<(String, String), Vec<String>> = HashMap::new();
     for (src, list) in &links.related {
@@ -149,10 +160,19 @@ pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score
             if r.score < min_score || !keep(src) || !keep(&r.text) {
                 continue;
             }
-            let key = if *src < r.text { (src.clone(), r.text.clone()) } else { (r.text.clone(), src.clone()) };
+            let key = if *src < r.text {
+                (src.clone(), r.text.clone())
+            } else {
+                (r.text.clone(), src.clone())
+            };
             let e = pairs.entry(key.clone()).or_insert((r.score, false));
             e.1 |= r.author;
-            terms_of_pair.entry(key).or_insert_with(|| r.evidence.iter().flat_map(|ev| ev.terms.iter().cloned()).collect());
+            terms_of_pair.entry(key).or_insert_with(|| {
+                r.evidence
+                    .iter()
+                    .flat_map(|ev| ev.terms.iter().cloned())
+                    .collect()
+            });
         }
     }
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -169,7 +189,10 @@ pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score
         }
         v
     };
-    let wedges: Vec<(usize, usize, f64)> = pairs.iter().map(|((a, b), (w, _))| (index[a], index[b], *w as f64)).collect();
+    let wedges: Vec<(usize, usize, f64)> = pairs
+        .iter()
+        .map(|((a, b), (w, _))| (index[a], index[b], *w as f64))
+        .collect();
     let comm = louvain(ids.len(), &wedges);
     let mut degree = vec![0usize; ids.len()];
     for &(a, b, _) in &wedges {
@@ -193,12 +216,27 @@ pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score
     let clusters = sizes
         .iter()
         .map(|(&c, &size)| {
-            let mut w: Vec<(String, usize)> = words.get(&c).map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect()).unwrap_or_default();
+            let mut w: Vec<(String, usize)> = words
+                .get(&c)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .unwrap_or_default();
             w.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
             let label = if w.is_empty() {
-                ids.iter().zip(&comm).find(|(_, &cc)| cc == c).map_or(String::new(), |(t, _)| catalogue.texts.get(t).map_or(t.clone(), |e| e.title.clone()))
+                ids.iter()
+                    .zip(&comm)
+                    .find(|(_, &cc)| cc == c)
+                    .map_or(String::new(), |(t, _)| {
+                        catalogue
+                            .texts
+                            .get(t)
+                            .map_or(t.clone(), |e| e.title.clone())
+                    })
             } else {
-                w.iter().take(3).map(|x| x.0.clone()).collect::<Vec<_>>().join(" · ")
+                w.iter()
+                    .take(3)
+                    .map(|x| x.0.clone())
+                    .collect::<Vec<_>>()
+                    .join(" · ")
             };
             Cluster { id: c, label, size }
         })
@@ -216,26 +254,59 @@ pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score
         .map(|(i, s)| {
             let total: f64 = s.values().sum();
             let p = 1.0 - s.values().map(|w| (w / total).powi(2)).sum::<f64>();
-            Bridge { text: ids[i].clone(), participation: p as f32, clusters: s.len() }
+            Bridge {
+                text: ids[i].clone(),
+                participation: p as f32,
+                clusters: s.len(),
+            }
         })
         .collect();
-    bridges.sort_by(|a, b| b.participation.total_cmp(&a.participation).then(a.text.cmp(&b.text)));
+    bridges.sort_by(|a, b| {
+        b.participation
+            .total_cmp(&a.participation)
+            .then(a.text.cmp(&b.text))
+    });
     bridges.truncate(20);
     let nodes = ids
         .iter()
         .enumerate()
         .map(|(i, t)| {
             let e = catalogue.texts.get(t);
-            Node { id: t.clone(), title: e.map_or(t.clone(), |e| e.title.clone()), corpus: e.map_or(String::new(), |e| e.corpus.clone()), date: e.and_then(|e| e.date), cluster: comm[i], degree: degree[i] }
+            Node {
+                id: t.clone(),
+                title: e.map_or(t.clone(), |e| e.title.clone()),
+                corpus: e.map_or(String::new(), |e| e.corpus.clone()),
+                date: e.and_then(|e| e.date),
+                cluster: comm[i],
+                degree: degree[i],
+            }
         })
         .collect();
-    let edges = pairs.into_iter().map(|((a, b), (w, author))| Edge { source: a, target: b, weight: w, author }).collect();
-    Graph { nodes, edges, clusters, bridges }
+    let edges = pairs
+        .into_iter()
+        .map(|((a, b), (w, author))| Edge {
+            source: a,
+            target: b,
+            weight: w,
+            author,
+        })
+        .collect();
+    Graph {
+        nodes,
+        edges,
+        clusters,
+        bridges,
+    }
 }
 
 /// Shortest path between two texts, edge cost 1/score (strong links are short).
 pub fn path(graph: &Graph, from: &str, to: &str) -> Option<Vec<String>> {
-    let index: HashMap<&str, usize> = graph.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
     let (&s, &t) = (index.get(from)?, index.get(to)?);
     let mut adj: Vec<Vec<(usize, f64)>> = vec![Vec::new(); graph.nodes.len()];
     for e in &graph.edges {
@@ -291,7 +362,10 @@ pub fn path(graph: &Graph, from: &str, to: &str) -> Option<Vec<String>> {
 }
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// GEXF 1.3, as read by Gephi.
@@ -344,13 +418,35 @@ mod tests {
     }
 
     fn tiny() -> Graph {
-        let node = |id: &str, cluster| Node { id: id.into(), title: format!("{id} & co"), corpus: "c".into(), date: None, cluster, degree: 1 };
+        let node = |id: &str, cluster| Node {
+            id: id.into(),
+            title: format!("{id} & co"),
+            corpus: "c".into(),
+            date: None,
+            cluster,
+            degree: 1,
+        };
         Graph {
             nodes: vec![node("a", 0), node("b", 0), node("c", 1)],
             edges: vec![
-                Edge { source: "a".into(), target: "b".into(), weight: 1.0, author: false },
-                Edge { source: "b".into(), target: "c".into(), weight: 4.0, author: true },
-                Edge { source: "a".into(), target: "c".into(), weight: 0.1, author: false },
+                Edge {
+                    source: "a".into(),
+                    target: "b".into(),
+                    weight: 1.0,
+                    author: false,
+                },
+                Edge {
+                    source: "b".into(),
+                    target: "c".into(),
+                    weight: 4.0,
+                    author: true,
+                },
+                Edge {
+                    source: "a".into(),
+                    target: "c".into(),
+                    weight: 0.1,
+                    author: false,
+                },
             ],
             clusters: vec![],
             bridges: vec![],

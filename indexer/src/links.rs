@@ -89,7 +89,10 @@ pub fn text_score(mut link_scores: Vec<f32>, m: usize, shorter_len: usize) -> f3
 /// Lowercased letters and digits only: recurring passages compare equal
 /// whatever their punctuation or spacing.
 fn normalized(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Decodes `%xx` escapes (URL paths and the blog's file names use them).
@@ -118,16 +121,26 @@ pub fn resolve_author_links(catalogue: &Catalogue) -> BTreeMap<String, Vec<Strin
     let mut by_slug: HashMap<(String, String), Vec<String>> = HashMap::new();
     for (id, e) in &catalogue.texts {
         let slug = id.rsplit('/').next().unwrap_or(id);
-        by_slug.entry((e.corpus.clone(), percent_decode(slug).to_lowercase())).or_default().push(id.clone());
+        by_slug
+            .entry((e.corpus.clone(), percent_decode(slug).to_lowercase()))
+            .or_default()
+            .push(id.clone());
     }
     let mut out = BTreeMap::new();
     for (id, e) in &catalogue.texts {
         let mut targets = Vec::new();
         for link in &e.links {
             let l = link.split(['#', '?']).next().unwrap_or(link);
-            let is_web = l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www.");
+            let is_web =
+                l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www.");
             if is_web {
-                let host = l.split("//").nth(1).unwrap_or(l).split('/').next().unwrap_or("");
+                let host = l
+                    .split("//")
+                    .nth(1)
+                    .unwrap_or(l)
+                    .split('/')
+                    .next()
+                    .unwrap_or("");
                 if !host.ends_with("tcrouzet.com") {
                     continue;
                 }
@@ -137,11 +150,17 @@ pub fn resolve_author_links(catalogue: &Catalogue) -> BTreeMap<String, Vec<Strin
             if slug.is_empty() || (is_web && !l.contains(|c: char| c.is_ascii_digit())) {
                 continue;
             }
-            if let Some(ids) = by_slug.get(&(e.corpus.clone(), percent_decode(slug).to_lowercase())) {
+            if let Some(ids) = by_slug.get(&(e.corpus.clone(), percent_decode(slug).to_lowercase()))
+            {
                 // Several posts may share a slug: prefer the one whose path dates match the URL.
                 let best = ids.iter().find(|t| {
                     let parts: Vec<&str> = t.split('/').collect();
-                    parts.len() >= 3 && l.contains(&format!("/{}/{}/", parts[parts.len() - 3], parts[parts.len() - 2]))
+                    parts.len() >= 3
+                        && l.contains(&format!(
+                            "/{}/{}/",
+                            parts[parts.len() - 3],
+                            parts[parts.len() - 2]
+                        ))
                 });
                 let target = best.unwrap_or(&ids[0]);
                 if target != id && !targets.contains(target) {
@@ -160,13 +179,22 @@ pub fn resolve_author_links(catalogue: &Catalogue) -> BTreeMap<String, Vec<Strin
 fn stems_with_surface(text: &str) -> HashMap<String, String> {
     let mut analyzer = crate::analyzer::french_analyzer();
     let mut out = HashMap::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3) {
-        if let Some(stem) = crate::analyzer::terms(&mut analyzer, word).into_iter().next() {
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+    {
+        if let Some(stem) = crate::analyzer::terms(&mut analyzer, word)
+            .into_iter()
+            .next()
+        {
             out.entry(stem).or_insert_with(|| word.to_lowercase());
         }
     }
     out
 }
+
+/// (from paragraph, to paragraph, score), indexes into the paragraph list.
+type ParagraphPair = (usize, usize, f32);
 
 struct Candidate {
     dense: f32,
@@ -190,22 +218,42 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         for (i, p) in paragraphs.iter().enumerate() {
             let vec = cache
                 .get(&crate::cache::key(engine.embedder().model_id(), &p.text))?
-                .ok_or_else(|| Error::Corrupt(format!("no cached vector for {}: run `rhizome index`", p.id)))?;
+                .ok_or_else(|| {
+                    Error::Corrupt(format!(
+                        "no cached vector for {}: run `rhizome index`",
+                        p.id
+                    ))
+                })?;
             v.row_mut(i).assign(&ndarray::ArrayView1::from(&vec[..]));
         }
     }
     let text_of: Vec<usize> = {
         let mut ids: HashMap<&str, usize> = HashMap::new();
-        paragraphs.iter().map(|p| { let k = ids.len(); *ids.entry(p.text_id.as_str()).or_insert(k) }).collect()
+        paragraphs
+            .iter()
+            .map(|p| {
+                let k = ids.len();
+                *ids.entry(p.text_id.as_str()).or_insert(k)
+            })
+            .collect()
     };
-    let eligible: Vec<bool> = paragraphs.iter().map(|p| p.text.chars().count() >= cfg.min_chars).collect();
+    let eligible: Vec<bool> = paragraphs
+        .iter()
+        .map(|p| p.text.chars().count() >= cfg.min_chars)
+        .collect();
 
     // Boilerplate, exact: the same normalised passage in several texts.
     let mut texts_by_passage: HashMap<String, HashSet<usize>> = HashMap::new();
     for (i, p) in paragraphs.iter().enumerate() {
-        texts_by_passage.entry(normalized(&p.text)).or_default().insert(text_of[i]);
+        texts_by_passage
+            .entry(normalized(&p.text))
+            .or_default()
+            .insert(text_of[i]);
     }
-    let mut boilerplate: Vec<bool> = paragraphs.iter().map(|p| texts_by_passage[&normalized(&p.text)].len() >= cfg.boilerplate_texts).collect();
+    let mut boilerplate: Vec<bool> = paragraphs
+        .iter()
+        .map(|p| texts_by_passage[&normalized(&p.text)].len() >= cfg.boilerplate_texts)
+        .collect();
 
     // Dense pass, in row blocks: per-paragraph moments against other texts,
     // top-k neighbours, and near-identical passages (for boilerplate and duplicates).
@@ -237,16 +285,33 @@ pub fn compute(engine: &Engine) -> Result<Links> {
                     top.truncate(cfg.dense_k);
                 }
             }
-            if cnt > 1 {
-                let m = sum / cnt as f64;
-                mean[i] = m as f32;
-                std[i] = ((sq / cnt as f64 - m * m).max(1e-8)).sqrt() as f32;
-            }
+            // Shrunk towards the model's background: with few paragraphs (a
+            // small corpus) a per-paragraph deviation is not to be trusted.
+            let (n0, m0, s0) = (
+                cfg.prior_weight as f64,
+                cfg.prior_mean as f64,
+                cfg.prior_std as f64,
+            );
+            let m = (sum + n0 * m0) / (cnt as f64 + n0);
+            let e2 = (sq + n0 * (s0 * s0 + m0 * m0)) / (cnt as f64 + n0);
+            mean[i] = m as f32;
+            std[i] = (e2 - m * m).max(1e-8).sqrt() as f32;
             dense_top[i] = top;
         }
     }
+    if n > 0 {
+        tracing::debug!(
+            mean = mean.iter().sum::<f32>() / n as f32,
+            std = std.iter().sum::<f32>() / n as f32,
+            "background cosines"
+        );
+    }
     for i in 0..n {
-        let texts: HashSet<usize> = same_passage[i].iter().map(|&j| text_of[j]).chain([text_of[i]]).collect();
+        let texts: HashSet<usize> = same_passage[i]
+            .iter()
+            .map(|&j| text_of[j])
+            .chain([text_of[i]])
+            .collect();
         if texts.len() >= cfg.boilerplate_texts {
             boilerplate[i] = true;
         }
@@ -266,44 +331,82 @@ pub fn compute(engine: &Engine) -> Result<Links> {
             shared.entry(key).or_default().insert(i);
         }
     }
-    let text_name: HashMap<usize, &str> = (0..n).map(|i| (text_of[i], paragraphs[i].text_id.as_str())).collect();
+    let text_name: HashMap<usize, &str> = (0..n)
+        .map(|i| (text_of[i], paragraphs[i].text_id.as_str()))
+        .collect();
     let mut duplicate_pairs = HashSet::new();
     let mut duplicates = Vec::new();
     for (&(a, b), ps) in &shared {
         // passages of each side that have a twin on the other
-        let (na, nb) = (ps.iter().filter(|&&i| text_of[i] == a).count(), ps.iter().filter(|&&i| text_of[i] == b).count());
-        let shorter = text_len.get(&a).copied().unwrap_or(0).min(text_len.get(&b).copied().unwrap_or(0)).max(1);
+        let (na, nb) = (
+            ps.iter().filter(|&&i| text_of[i] == a).count(),
+            ps.iter().filter(|&&i| text_of[i] == b).count(),
+        );
+        let shorter = text_len
+            .get(&a)
+            .copied()
+            .unwrap_or(0)
+            .min(text_len.get(&b).copied().unwrap_or(0))
+            .max(1);
         let share = na.max(nb) as f32 / shorter as f32;
         if share >= cfg.duplicate_share && na.max(nb) >= 2 {
             duplicate_pairs.insert((a, b));
-            let (x, y) = (text_name[&a].min(text_name[&b]), text_name[&a].max(text_name[&b]));
-            duplicates.push(Duplicate { a: x.to_string(), b: y.to_string(), share: share.min(1.0) });
+            let (x, y) = (
+                text_name[&a].min(text_name[&b]),
+                text_name[&a].max(text_name[&b]),
+            );
+            duplicates.push(Duplicate {
+                a: x.to_string(),
+                b: y.to_string(),
+                share: share.min(1.0),
+            });
         }
     }
     duplicates.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
 
     // BM25 "more like this" candidates.
-    let point_index: HashMap<u64, usize> = paragraphs.iter().enumerate().map(|(i, p)| (p.point, i)).collect();
+    let point_index: HashMap<u64, usize> = paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.point, i))
+        .collect();
     let mut candidates: HashMap<(usize, usize), Candidate> = HashMap::new();
     let usable = |i: usize| eligible[i] && !boilerplate[i];
     for i in (0..n).filter(|&i| usable(i)) {
-        let terms: Vec<String> = engine.text_index().salient_terms(&paragraphs[i].text, cfg.bm25_terms).into_iter().map(|t| t.0).collect();
-        let hits = engine.text_index().search_terms(&terms, cfg.bm25_k + 8, &Filter::default())?;
+        let terms: Vec<String> = engine
+            .text_index()
+            .salient_terms(&paragraphs[i].text, cfg.bm25_terms)
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        let hits = engine
+            .text_index()
+            .search_terms(&terms, cfg.bm25_k + 8, &Filter::default())?;
         let self_score = hits.iter().map(|h| h.1).fold(0f32, f32::max).max(1e-6);
         for (point, score) in hits {
-            let Some(&j) = point_index.get(&point) else { continue };
+            let Some(&j) = point_index.get(&point) else {
+                continue;
+            };
             if text_of[j] == text_of[i] || !usable(j) {
                 continue;
             }
             let key = (i.min(j), i.max(j));
             let dense = v.row(i).dot(&v.row(j));
-            let c = candidates.entry(key).or_insert(Candidate { dense, bm25_norm: 0.0, bm25: 0.0 });
+            let c = candidates.entry(key).or_insert(Candidate {
+                dense,
+                bm25_norm: 0.0,
+                bm25: 0.0,
+            });
             c.bm25_norm = c.bm25_norm.max(score / self_score);
             c.bm25 = c.bm25.max(score);
         }
         for &(j, dense) in &dense_top[i] {
             if usable(j) {
-                candidates.entry((i.min(j), i.max(j))).or_insert(Candidate { dense, bm25_norm: 0.0, bm25: 0.0 });
+                candidates.entry((i.min(j), i.max(j))).or_insert(Candidate {
+                    dense,
+                    bm25_norm: 0.0,
+                    bm25: 0.0,
+                });
             }
         }
     }
@@ -316,7 +419,12 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         if duplicate_pairs.contains(&(ti, tj)) {
             continue;
         }
-        let score = link_score((c.dense - mean[i]) / std[i], (c.dense - mean[j]) / std[j], c.bm25_norm, cfg.bm25_weight);
+        let score = link_score(
+            (c.dense - mean[i]) / std[i],
+            (c.dense - mean[j]) / std[j],
+            c.bm25_norm,
+            cfg.bm25_weight,
+        );
         if score >= cfg.min_score {
             per_paragraph[i].push((score, (i, j)));
             per_paragraph[j].push((score, (i, j)));
@@ -328,13 +436,17 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         kept.extend(list.iter().take(cfg.per_paragraph).map(|x| x.1));
     }
-    let mut by_text_pair: BTreeMap<(String, String), Vec<(usize, usize, f32)>> = BTreeMap::new();
+    let mut by_text_pair: BTreeMap<(String, String), Vec<ParagraphPair>> = BTreeMap::new();
     for ((i, j), score) in scored {
         if !kept.contains(&(i, j)) {
             continue;
         }
         let (a, b) = (&paragraphs[i].text_id, &paragraphs[j].text_id);
-        let (key, pair) = if a < b { ((a.clone(), b.clone()), (i, j, score)) } else { ((b.clone(), a.clone()), (j, i, score)) };
+        let (key, pair) = if a < b {
+            ((a.clone(), b.clone()), (i, j, score))
+        } else {
+            ((b.clone(), a.clone()), (j, i, score))
+        };
         by_text_pair.entry(key).or_default().push(pair);
     }
     let paragraph_links = kept.len();
@@ -346,7 +458,11 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let mut related: BTreeMap<String, Vec<Related>> = BTreeMap::new();
     for ((a, b), mut pairs) in by_text_pair {
         pairs.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
-        let score = text_score(pairs.iter().map(|p| p.2).collect(), 3, len_of(&a).min(len_of(&b)));
+        let score = text_score(
+            pairs.iter().map(|p| p.2).collect(),
+            3,
+            len_of(&a).min(len_of(&b)),
+        );
         for (src, dst, flip) in [(&a, &b, false), (&b, &a, true)] {
             let evidence = pairs
                 .iter()
@@ -364,11 +480,25 @@ pub fn compute(engine: &Engine) -> Result<Links> {
                         .collect();
                     terms.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
                     let c = &candidates[&(f.min(t), f.max(t))];
-                    Evidence { from: pf.id.clone(), to: pt.id.clone(), dense: c.dense, bm25: c.bm25, score: s, terms: terms.into_iter().take(6).map(|x| x.1).collect() }
+                    Evidence {
+                        from: pf.id.clone(),
+                        to: pt.id.clone(),
+                        dense: c.dense,
+                        bm25: c.bm25,
+                        score: s,
+                        terms: terms.into_iter().take(6).map(|x| x.1).collect(),
+                    }
                 })
                 .collect();
-            let author = author_links.get(src.as_str()).is_some_and(|t| t.contains(dst));
-            related.entry(src.clone()).or_default().push(Related { text: dst.clone(), score, author, evidence });
+            let author = author_links
+                .get(src.as_str())
+                .is_some_and(|t| t.contains(dst));
+            related.entry(src.clone()).or_default().push(Related {
+                text: dst.clone(),
+                score,
+                author,
+                evidence,
+            });
         }
     }
     for list in related.values_mut() {
@@ -380,7 +510,10 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         related,
         author_links,
         duplicates,
-        boilerplate: (0..n).filter(|&i| boilerplate[i]).map(|i| paragraphs[i].id.clone()).collect(),
+        boilerplate: (0..n)
+            .filter(|&i| boilerplate[i])
+            .map(|i| paragraphs[i].id.clone())
+            .collect(),
         paragraph_links,
         paragraphs: n,
         seconds: started.elapsed().as_secs_f64(),
@@ -397,17 +530,24 @@ impl Links {
         let path = Self::path(data_dir);
         let bytes = std::fs::read(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                Error::NotFound(format!("no link graph in {} (run `rhizome links`)", data_dir.display()))
+                Error::NotFound(format!(
+                    "no link graph in {} (run `rhizome links`)",
+                    data_dir.display()
+                ))
             } else {
                 Error::io(&path, e)
             }
         })?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt(format!("{}: {e}", path.display())))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Corrupt(format!("{}: {e}", path.display())))
     }
 
     /// Saves atomically (temp file, fsync, rename).
     pub fn save(&self, data_dir: &Path) -> Result<()> {
-        crate::manifest::write_atomic(&Self::path(data_dir), &serde_json::to_vec(self).map_err(|e| Error::Corrupt(e.to_string()))?)
+        crate::manifest::write_atomic(
+            &Self::path(data_dir),
+            &serde_json::to_vec(self).map_err(|e| Error::Corrupt(e.to_string()))?,
+        )
     }
 }
 
@@ -419,7 +559,11 @@ mod tests {
     fn scores_are_calibrated_and_bounded() {
         assert_eq!(link_score(4.0, 2.0, 0.0, 2.0), 3.0);
         assert_eq!(link_score(4.0, 2.0, 1.0, 2.0), 5.0);
-        assert_eq!(link_score(4.0, 2.0, 7.0, 2.0), 5.0, "bm25_norm is clamped to 1");
+        assert_eq!(
+            link_score(4.0, 2.0, 7.0, 2.0),
+            5.0,
+            "bm25_norm is clamped to 1"
+        );
         // more echoing passages beat one; a longer shorter-text is discounted
         assert!(text_score(vec![4.0, 4.0], 3, 10) > text_score(vec![4.0], 3, 10));
         assert!(text_score(vec![4.0], 3, 10) > text_score(vec![4.0], 3, 1000));
@@ -437,20 +581,46 @@ mod tests {
     fn author_links_resolve_in_their_three_forms() {
         let mut cat = Catalogue::default();
         let entry = |links: &[&str]| crate::manifest::TextEntry {
-            corpus: "blog".into(), rel_path: String::new(), title: String::new(), date: None, tags: vec![], author: None,
-            url: None, hash: String::new(), paragraphs: 1, chars: 1, links: links.iter().map(|s| s.to_string()).collect(),
+            corpus: "blog".into(),
+            rel_path: String::new(),
+            title: String::new(),
+            date: None,
+            tags: vec![],
+            author: None,
+            url: None,
+            hash: String::new(),
+            paragraphs: 1,
+            chars: 1,
+            links: links.iter().map(|s| s.to_string()).collect(),
         };
-        cat.texts.insert("blog/posts/2025/01/technofascisme".into(), entry(&[]));
-        cat.texts.insert("blog/posts/2008/01/qu%e2%80%99est-ce".into(), entry(&[]));
-        cat.texts.insert("blog/posts/2025/03/quitter".into(), entry(&[
-            "https://tcrouzet.com/2025/01/20/technofascisme/",
-            "https://blog.tcrouzet.com/2008/01/10/qu’est-ce/",
-            "https://example.org/2025/01/technofascisme/",
-        ]));
-        cat.texts.insert("blog/posts/2025/04/livre".into(), entry(&["quitter.md", "https://tcrouzet.com/books/"]));
+        cat.texts
+            .insert("blog/posts/2025/01/technofascisme".into(), entry(&[]));
+        cat.texts
+            .insert("blog/posts/2008/01/qu%e2%80%99est-ce".into(), entry(&[]));
+        cat.texts.insert(
+            "blog/posts/2025/03/quitter".into(),
+            entry(&[
+                "https://tcrouzet.com/2025/01/20/technofascisme/",
+                "https://blog.tcrouzet.com/2008/01/10/qu’est-ce/",
+                "https://example.org/2025/01/technofascisme/",
+            ]),
+        );
+        cat.texts.insert(
+            "blog/posts/2025/04/livre".into(),
+            entry(&["quitter.md", "https://tcrouzet.com/books/"]),
+        );
         let links = resolve_author_links(&cat);
-        assert_eq!(links["blog/posts/2025/03/quitter"], ["blog/posts/2025/01/technofascisme", "blog/posts/2008/01/qu%e2%80%99est-ce"]);
-        assert_eq!(links["blog/posts/2025/04/livre"], ["blog/posts/2025/03/quitter"]);
+        assert_eq!(
+            links["blog/posts/2025/03/quitter"],
+            [
+                "blog/posts/2025/01/technofascisme",
+                "blog/posts/2008/01/qu%e2%80%99est-ce"
+            ]
+        );
+        assert_eq!(
+            links["blog/posts/2025/04/livre"],
+            ["blog/posts/2025/03/quitter"]
+        );
         assert_eq!(links.len(), 2);
     }
 }

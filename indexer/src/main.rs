@@ -305,7 +305,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     links.paragraphs, links.paragraph_links, pairs, links.duplicates.len(), links.boilerplate.len(), links.seconds
                 );
                 for d in &links.duplicates {
-                    println!("duplicate: {} = {} ({:.0}% of passages shared)", d.a, d.b, d.share * 100.0);
+                    println!(
+                        "duplicate: {} = {} ({:.0}% of passages shared)",
+                        d.a,
+                        d.b,
+                        d.share * 100.0
+                    );
                 }
             }
         }
@@ -314,7 +319,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let related = links.related.get(&text).cloned();
             let catalogue = rhizome::manifest::Catalogue::load(&config.data_dir)?;
             if !catalogue.texts.contains_key(&text) {
-                return Err(rhizome::Error::NotFound(format!("no text {text:?} (ids look like crouzet-blog/posts/2025/01/technofascisme)")).into());
+                return Err(rhizome::Error::NotFound(format!(
+                    "no text {text:?} (ids look like crouzet-blog/posts/2025/01/technofascisme)"
+                ))
+                .into());
             }
             let mut related = related.unwrap_or_default();
             related.truncate(k);
@@ -325,12 +333,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })).collect::<Vec<_>>()});
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
-                let engine_free_title = |id: &str| catalogue.texts.get(id).map_or(id.to_string(), |e| e.title.clone());
+                let engine_free_title = |id: &str| {
+                    catalogue
+                        .texts
+                        .get(id)
+                        .map_or(id.to_string(), |e| e.title.clone())
+                };
                 println!("{} — {}", text, engine_free_title(&text));
                 for (i, r) in related.iter().enumerate() {
-                    println!("{:>2}. {:.2}  {}{}  — {}", i + 1, r.score, r.text, if r.author { "  [author's link]" } else { "" }, engine_free_title(&r.text));
+                    println!(
+                        "{:>2}. {:.2}  {}{}  — {}",
+                        i + 1,
+                        r.score,
+                        r.text,
+                        if r.author { "  [author's link]" } else { "" },
+                        engine_free_title(&r.text)
+                    );
                     for e in &r.evidence {
-                        println!("      {} ↔ {}  dense {:.3}  bm25 {:.1}  [{}]", e.from, e.to, e.dense, e.bm25, e.terms.join(", "));
+                        println!(
+                            "      {} ↔ {}  dense {:.3}  bm25 {:.1}  [{}]",
+                            e.from,
+                            e.to,
+                            e.dense,
+                            e.bm25,
+                            e.terms.join(", ")
+                        );
                     }
                 }
                 if related.is_empty() {
@@ -338,14 +365,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Graph { export, out, corpus, path } => {
+        Command::Graph {
+            export,
+            out,
+            corpus,
+            path,
+        } => {
             let links = rhizome::links::Links::load(&config.data_dir)?;
             let catalogue = rhizome::manifest::Catalogue::load(&config.data_dir)?;
             let g = rhizome::graph::build(&links, &catalogue, &corpus, 0.0);
             if let Some(p) = path {
                 match rhizome::graph::path(&g, &p[0], &p[1]) {
                     Some(steps) => steps.iter().for_each(|s| println!("{s}")),
-                    None => return Err(rhizome::Error::NotFound(format!("no path between {} and {}", p[0], p[1])).into()),
+                    None => {
+                        return Err(rhizome::Error::NotFound(format!(
+                            "no path between {} and {}",
+                            p[0], p[1]
+                        ))
+                        .into())
+                    }
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -353,27 +391,46 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some("gexf") => rhizome::graph::to_gexf(&g),
                 Some("graphml") => rhizome::graph::to_graphml(&g),
                 Some("json") => serde_json::to_string_pretty(&g)?,
-                Some(other) => return Err(rhizome::Error::BadRequest(format!("--export {other}: expected gexf, graphml or json")).into()),
+                Some(other) => {
+                    return Err(rhizome::Error::BadRequest(format!(
+                        "--export {other}: expected gexf, graphml or json"
+                    ))
+                    .into())
+                }
                 None => {
-                    println!("{} texts, {} links, {} clusters", g.nodes.len(), g.edges.len(), g.clusters.len());
+                    println!(
+                        "{} texts, {} links, {} clusters",
+                        g.nodes.len(),
+                        g.edges.len(),
+                        g.clusters.len()
+                    );
                     let mut clusters = g.clusters.clone();
-                    clusters.sort_by(|a, b| b.size.cmp(&a.size));
+                    clusters.sort_by_key(|c| std::cmp::Reverse(c.size));
                     for c in clusters.iter().take(12) {
                         println!("  cluster {:>3} ({} texts): {}", c.id, c.size, c.label);
                     }
                     println!("bridges:");
                     for b in g.bridges.iter().take(8) {
-                        println!("  {:.2}  {} ({} clusters)", b.participation, b.text, b.clusters);
+                        println!(
+                            "  {:.2}  {} ({} clusters)",
+                            b.participation, b.text, b.clusters
+                        );
                     }
                     return Ok(ExitCode::SUCCESS);
                 }
             };
             match out {
-                Some(file) => std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?,
+                Some(file) => std::fs::write(&file, text)
+                    .with_context(|| format!("writing {}", file.display()))?,
                 None => print!("{text}"),
             }
         }
-        Command::Eval { beir, sts, links, json } => {
+        Command::Eval {
+            beir,
+            sts,
+            links,
+            json,
+        } => {
             if let Some(file) = links {
                 let r = rhizome::eval::author_links(&config, &file)?;
                 if json {

@@ -11,12 +11,16 @@ use rhizome::embed::{Embedder, FastEmbedder};
 use rhizome::{source, split, Config};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let config = Config::load(Some(std::path::Path::new(&arg(&args, "--config").unwrap_or("rhizome.toml".into()))))?;
+    let config = Config::load(Some(std::path::Path::new(
+        &arg(&args, "--config").unwrap_or("rhizome.toml".into()),
+    )))?;
     let n: usize = arg(&args, "--paragraphs").map_or(Ok(1000), |v| v.parse())?;
     let runs: usize = arg(&args, "--runs").map_or(Ok(3), |v| v.parse())?;
     let out = arg(&args, "--out").unwrap_or("benches/out/paragraphs.txt".into());
@@ -24,7 +28,11 @@ fn main() -> anyhow::Result<()> {
     let mut paragraphs = Vec::new();
     for corpus in &config.corpora {
         for doc in source::read_corpus(corpus, config.index.max_file_bytes).documents {
-            paragraphs.extend(split::split_document(&doc, &config.split).into_iter().map(|p| p.text));
+            paragraphs.extend(
+                split::split_document(&doc, &config.split)
+                    .into_iter()
+                    .map(|p| p.text),
+            );
         }
     }
     // A deterministic spread over all corpora rather than the first N.

@@ -269,7 +269,9 @@ impl TextIndex {
         let searcher = self.reader.searcher();
         let n = searcher.num_docs() as usize;
         let mut out = Vec::with_capacity(n);
-        for (_, addr) in searcher.search(&tantivy::query::AllQuery, &TopDocs::with_limit(n.max(1)))? {
+        for (_, addr) in
+            searcher.search(&tantivy::query::AllQuery, &TopDocs::with_limit(n.max(1)))?
+        {
             let d: TantivyDocument = searcher.doc(addr)?;
             out.push(self.decode(&d));
         }
@@ -292,41 +294,64 @@ impl TextIndex {
         let mut scored: Vec<(String, f32, f32)> = tf
             .into_iter()
             .map(|(t, f)| {
-                let df = searcher.doc_freq(&Term::from_field_text(self.f.body, &t)).unwrap_or(0) as f32;
+                let df = searcher
+                    .doc_freq(&Term::from_field_text(self.f.body, &t))
+                    .unwrap_or(0) as f32;
                 let idf = (1.0 + (total - df + 0.5) / (df + 0.5)).ln();
                 (t, f * idf, idf)
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored.into_iter().take(n).map(|(t, _, idf)| (t, idf)).collect()
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(t, _, idf)| (t, idf))
+            .collect()
     }
 
     /// Inverse document frequency of an analyzed term in paragraph bodies.
     pub fn idf(&self, term: &str) -> f32 {
         let searcher = self.reader.searcher();
         let total = searcher.num_docs().max(1) as f32;
-        let df = searcher.doc_freq(&Term::from_field_text(self.f.body, term)).unwrap_or(0) as f32;
+        let df = searcher
+            .doc_freq(&Term::from_field_text(self.f.body, term))
+            .unwrap_or(0) as f32;
         (1.0 + (total - df + 0.5) / (df + 0.5)).ln()
     }
 
     /// BM25 search with analyzed terms as the query ("more like this").
-    pub fn search_terms(&self, terms: &[String], k: usize, filter: &Filter) -> Result<Vec<Bm25Hit>> {
+    pub fn search_terms(
+        &self,
+        terms: &[String],
+        k: usize,
+        filter: &Filter,
+    ) -> Result<Vec<Bm25Hit>> {
         let should: Vec<(Occur, Box<dyn Query>)> = terms
             .iter()
             .map(|t| -> (Occur, Box<dyn Query>) {
-                (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(self.f.body, t), IndexRecordOption::WithFreqs)))
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.f.body, t),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                )
             })
             .collect();
         if should.is_empty() {
             return Ok(Vec::new());
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
         clauses.extend(self.filter_queries(filter));
         let q = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let mut out = Vec::new();
         for (score, addr) in searcher.search(&q, &TopDocs::with_limit(k.max(1)))? {
-            let col = searcher.segment_reader(addr.segment_ord).fast_fields().u64("point")?;
+            let col = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("point")?;
             if let Some(p) = col.first(addr.doc_id) {
                 out.push((p, score));
             }

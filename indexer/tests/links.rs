@@ -1,0 +1,188 @@
+//! Link discovery on real text with the real model.
+
+mod common;
+
+use std::path::Path;
+
+use rhizome::config::{CorpusConfig, CorpusFormat};
+use rhizome::links::{self, Links};
+use rhizome::{Config, Engine};
+
+const SIGNATURE: &str = "Thierry Crouzet, écrivain. Abonnez-vous à ma lettre pour recevoir mes nouveaux textes chaque semaine dans votre boîte aux lettres.";
+
+const POSTS: &[(&str, &str)] = &[
+    ("velo", "Le bikepacking consiste à partir plusieurs jours à vélo avec tout son matériel accroché au cadre, en dormant dehors. J’aime ces voyages lents où chaque col se mérite et où la fatigue devient une forme de méditation."),
+    ("gravel", "Mon premier voyage en bikepacking : cinq jours à vélo, le matériel accroché au cadre, à dormir dehors en bivouac et à franchir des cols à la force des mollets. Ce voyage lent à vélo est devenu une méditation."),
+    ("ia", "Les intelligences artificielles génératives produisent des textes plausibles sans rien comprendre. Elles recyclent les livres sur lesquels on les a entraînées, et les écrivains se demandent ce qu’il leur reste à inventer."),
+    ("ecrire", "Écrire avec une IA ne remplace pas l’écrivain : la machine propose, l’auteur dispose. Les modèles de langage entraînés sur nos livres imitent des styles, mais la création littéraire demande une intention."),
+    ("jardin", "Au jardin, les tomates ont souffert de la sécheresse cet été. J’ai paillé les rangs avec de la paille de blé pour garder l’humidité du sol, et arrosé le soir pour limiter l’évaporation."),
+];
+
+fn write_corpus(dir: &Path, posts: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (slug, body) in posts {
+        std::fs::write(
+            dir.join(format!("{slug}.md")),
+            format!("# {slug}\n\n{body}\n\n{SIGNATURE}\n"),
+        )
+        .unwrap();
+    }
+}
+
+fn fixture_config(data: &Path, corpus: &Path) -> Config {
+    let mut c = common::config(data, &[]);
+    c.corpora.push(CorpusConfig {
+        name: "notes".into(),
+        path: corpus.to_path_buf(),
+        format: CorpusFormat::Markdown,
+        language: "fr".into(),
+        include: vec![],
+        url_template: None,
+        title: None,
+    });
+    c
+}
+
+fn compute(config: Config) -> Links {
+    let engine = Engine::open_with(config, common::embedder()).unwrap();
+    engine.index(false).unwrap();
+    links::compute(&engine).unwrap()
+}
+
+#[test]
+fn a_signature_repeated_across_texts_makes_no_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("notes"), POSTS);
+    let links = compute(fixture_config(
+        &tmp.path().join("data"),
+        &tmp.path().join("notes"),
+    ));
+    assert_eq!(
+        links.boilerplate.len(),
+        POSTS.len(),
+        "every copy of the signature is boilerplate: {:?}",
+        links.boilerplate
+    );
+    for list in links.related.values() {
+        for r in list {
+            for e in &r.evidence {
+                assert!(
+                    !links.boilerplate.contains(&e.from) && !links.boilerplate.contains(&e.to),
+                    "{e:?}"
+                );
+            }
+        }
+    }
+    // The real echoes are still found.
+    let related = |t: &str| {
+        links
+            .related
+            .get(t)
+            .map(|l| l.iter().map(|r| r.text.clone()).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        related("notes/velo").first().map(String::as_str),
+        Some("notes/gravel"),
+        "{:?}",
+        links.related
+    );
+    assert_eq!(
+        related("notes/ia").first().map(String::as_str),
+        Some("notes/ecrire")
+    );
+}
+
+#[test]
+fn adding_a_text_gives_the_same_links_as_a_full_recompute() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("notes");
+    write_corpus(&corpus, &POSTS[..4]);
+    let config = fixture_config(&tmp.path().join("data"), &corpus);
+    let engine = Engine::open_with(config, common::embedder()).unwrap();
+    engine.index(false).unwrap();
+    links::compute(&engine).unwrap();
+    write_corpus(&corpus, &POSTS[4..]);
+    let t = std::time::Instant::now();
+    let report = engine.index(false).unwrap();
+    assert_eq!(report.texts_indexed, 1);
+    let updated = links::compute(&engine).unwrap();
+    assert!(t.elapsed().as_secs_f64() < 10.0);
+    let full = compute(fixture_config(&tmp.path().join("fresh"), &corpus));
+    assert_eq!(
+        serde_json::to_value(&updated.related).unwrap(),
+        serde_json::to_value(&full.related).unwrap()
+    );
+}
+
+#[test]
+fn demo_corpora_links_duplicates_author_recall_and_gexf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = common::config(
+        tmp.path(),
+        &[
+            "crouzet-blog",
+            "crouzet-livre-contre-attaque",
+            "debats-ia",
+            "essais",
+        ],
+    );
+    let engine = Engine::open_with(config.clone(), common::embedder()).unwrap();
+    engine.index(false).unwrap();
+    let links = links::compute(&engine).unwrap();
+    links.save(tmp.path()).unwrap();
+
+    // The same post from two exports is a duplicate, not an idea link.
+    let dup = (
+        "crouzet-blog/posts/2024/01/apres-les-livres-les-datasets",
+        "debats-ia/000_b42598c2f0f8b0dd",
+    );
+    assert!(
+        links
+            .duplicates
+            .iter()
+            .any(|d| (d.a.as_str(), d.b.as_str()) == dup),
+        "{:?}",
+        links.duplicates
+    );
+    assert!(!links.related[dup.0].iter().any(|r| r.text == dup.1));
+
+    // Cross-corpus: the 2025 post and the book, with passages as evidence.
+    let techno = &links.related["crouzet-blog/posts/2025/01/technofascisme"];
+    let book = techno
+        .iter()
+        .find(|r| r.text == "crouzet-livre-contre-attaque/LivreContreAttaque")
+        .expect("technofascisme ↔ book");
+    assert!(!book.evidence.is_empty() && !book.evidence[0].terms.is_empty());
+
+    // The author's own links, found without reading them.
+    let report = rhizome::eval::author_links(
+        &config,
+        &common::repo_root().join("../shared/eval/crouzet-links.tsv"),
+    )
+    .unwrap();
+    assert!(report.recall_at_10 >= 0.8, "{report:?}");
+    assert!(report.recall_at_10 > report.tags_recall_at_10);
+
+    // GEXF opens in a standard XML parser with the right counts.
+    let g = rhizome::graph::build(&links, &engine.catalogue(), &[], 0.0);
+    let gexf = rhizome::graph::to_gexf(&g);
+    let doc = roxmltree::Document::parse(&gexf).unwrap();
+    let count = |tag: &str| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name(("http://gexf.net/1.3", tag)))
+            .count()
+    };
+    assert_eq!(count("node"), g.nodes.len());
+    assert_eq!(count("edge"), g.edges.len());
+    assert!(g.nodes.len() > 50 && g.clusters.len() > 1);
+    let graphml_text = rhizome::graph::to_graphml(&g);
+    let graphml = roxmltree::Document::parse(&graphml_text).unwrap();
+    assert_eq!(
+        graphml
+            .descendants()
+            .filter(|n| n.has_tag_name("edge"))
+            .count(),
+        g.edges.len()
+    );
+}
