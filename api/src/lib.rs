@@ -1,1 +1,196 @@
+//! Rhizome's REST API: search, texts, related ideas (the widget's call),
+//! drafts, graphs, health and metrics, on axum.
+//!
+//! Owns: HTTP — routes, request/response types (`dto`), the mapping of engine
+//! errors to statuses (`error`), limits, CORS, caching headers, static files.
+//! CPU work (embedding, tantivy, graph building) runs in `spawn_blocking`
+//! behind a semaphore.
 
+pub mod dto;
+pub mod error;
+mod extract;
+mod metrics;
+pub mod openapi;
+mod routes;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Method};
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::Semaphore;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
+
+use rhizome::graph::Graph;
+use rhizome::links::Links;
+use rhizome::manifest::Catalogue;
+use rhizome::Engine;
+
+pub use error::{ApiError, ApiResult};
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub(crate) knowledge: Arc<RwLock<Knowledge>>,
+    pub(crate) cpu: Arc<Semaphore>,
+    /// `RHIZOME_ADMIN_TOKEN`: the admin routes exist only when it is set.
+    pub(crate) admin_token: Option<Arc<str>>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
+}
+
+/// The precomputed, read-mostly part: catalogue, links, graph, and the
+/// memoised related-texts responses (the widget's call must be cheap).
+pub(crate) struct Knowledge {
+    pub catalogue: Catalogue,
+    pub links: Option<Links>,
+    pub graph: Graph,
+    /// Changes whenever the links change: part of every ETag.
+    pub generation: String,
+    pub related_cache: Mutex<HashMap<String, Arc<(String, bytes_body::Body)>>>,
+}
+
+pub(crate) mod bytes_body {
+    /// A serialised JSON body, shared by cached responses.
+    pub type Body = std::sync::Arc<Vec<u8>>;
+}
+
+impl Knowledge {
+    pub fn load(engine: &Engine) -> Knowledge {
+        let catalogue = engine.catalogue();
+        let links = Links::load(&engine.config.data_dir).ok();
+        let graph = links.as_ref().map_or_else(
+            || Graph {
+                nodes: vec![],
+                edges: vec![],
+                clusters: vec![],
+                bridges: vec![],
+            },
+            |l| rhizome::graph::build(l, &catalogue, &[], 0.0),
+        );
+        let generation = {
+            let mut h = blake3::Hasher::new();
+            h.update(
+                serde_json::to_string(&catalogue.texts.len())
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
+            if let Some(l) = &links {
+                h.update(&l.paragraph_links.to_le_bytes());
+                h.update(&l.seconds.to_le_bytes());
+                h.update(l.model_id.as_bytes());
+            }
+            for (id, t) in &catalogue.texts {
+                h.update(id.as_bytes());
+                h.update(t.hash.as_bytes());
+            }
+            h.finalize().to_hex()[..16].to_string()
+        };
+        Knowledge {
+            catalogue,
+            links,
+            graph,
+            generation,
+            related_cache: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(engine: Arc<Engine>) -> AppState {
+        let knowledge = Knowledge::load(&engine);
+        let cpu = engine.config.server.cpu_concurrency.max(1);
+        let admin_token = std::env::var("RHIZOME_ADMIN_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .map(Arc::from);
+        AppState {
+            engine,
+            knowledge: Arc::new(RwLock::new(knowledge)),
+            cpu: Arc::new(Semaphore::new(cpu)),
+            admin_token,
+            metrics: Arc::new(metrics::Metrics::default()),
+        }
+    }
+
+    /// With an explicit admin token (tests), or none.
+    pub fn with_admin_token(mut self, token: Option<&str>) -> AppState {
+        self.admin_token = token.map(Arc::from);
+        self
+    }
+
+    pub(crate) fn knowledge(&self) -> std::sync::RwLockReadGuard<'_, Knowledge> {
+        self.knowledge.read().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::IF_NONE_MATCH,
+        ])
+        .expose_headers([axum::http::header::ETAG])
+        .max_age(Duration::from_secs(3600))
+}
+
+/// Every route of the API and the web pages.
+pub fn router(state: AppState) -> Router {
+    let server = state.engine.config.server.clone();
+    let mut api = Router::new()
+        .route("/search", get(routes::search::search))
+        .route("/texts/{*id}", get(routes::texts::text))
+        .route("/paragraphs/{*id}", get(routes::texts::paragraph))
+        .route("/related/{*id}", get(routes::texts::related))
+        .route("/fragments/related/{*id}", get(routes::texts::fragment))
+        .route("/drafts/related", post(routes::search::draft))
+        .route("/graph/ego/{*id}", get(routes::graph::ego))
+        .route("/graph/overview", get(routes::graph::overview))
+        .route("/graph/path", get(routes::graph::path))
+        .route("/graph/clusters", get(routes::graph::clusters))
+        .route("/stats", get(routes::meta::stats));
+    if state.admin_token.is_some() {
+        api = api.route("/admin/reindex", post(routes::meta::reindex));
+    }
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/health", get(routes::meta::health))
+        .route("/metrics", get(routes::meta::metrics))
+        .route("/openapi.json", get(routes::meta::openapi))
+        .route("/docs", get(routes::meta::docs))
+        .fallback_service(ServeDir::new(&server.web_dir).append_index_html_on_directories(true))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(server.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(server.timeout_secs),
+        ))
+        .layer(cors(&server.cors_origins))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve(state: AppState, addr: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+    tracing::info!(addr = %listener.local_addr()?, "serving");
+    eprintln!("Rhizome listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

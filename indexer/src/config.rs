@@ -23,6 +23,7 @@ pub struct Config {
     pub index: IndexConfig,
     pub vector_store: VectorStoreConfig,
     pub links: LinksConfig,
+    pub server: ServerConfig,
     #[serde(rename = "corpus")]
     pub corpora: Vec<CorpusConfig>,
 }
@@ -104,6 +105,37 @@ pub struct VectorStoreConfig {
     /// Qdrant server URL (gRPC), for the `server` backend; `QDRANT_URL` overrides it.
     pub url: Option<String>,
     pub collection: String,
+}
+
+/// Settings of `rhizome serve` (plain data: the engine itself serves nothing).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub addr: String,
+    /// Origins allowed to call the API from a browser (the blog's, for the widget).
+    pub cors_origins: Vec<String>,
+    /// Folder of the web pages served at `/`.
+    pub web_dir: PathBuf,
+    pub max_body_bytes: usize,
+    pub timeout_secs: u64,
+    /// CPU-heavy calls (search, drafts) running at once; the rest wait.
+    pub cpu_concurrency: usize,
+    /// Longest draft accepted, in characters.
+    pub max_draft_chars: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: "127.0.0.1:8080".into(),
+            cors_origins: vec!["https://tcrouzet.com".into()],
+            web_dir: PathBuf::from("web"),
+            max_body_bytes: 256 * 1024,
+            timeout_secs: 30,
+            cpu_concurrency: 2,
+            max_draft_chars: 100_000,
+        }
+    }
 }
 
 /// Link discovery: how candidate pairs are found, scored and kept.
@@ -216,6 +248,7 @@ impl Default for Config {
             index: IndexConfig::default(),
             vector_store: VectorStoreConfig::default(),
             links: LinksConfig::default(),
+            server: ServerConfig::default(),
             corpora: Vec::new(),
         }
     }
@@ -315,6 +348,7 @@ impl Config {
         fix(&mut self.cache_dir);
         fix(&mut self.model.dir);
         fix(&mut self.model.ort_dylib);
+        fix(&mut self.server.web_dir);
         for c in &mut self.corpora {
             fix(&mut c.path);
         }

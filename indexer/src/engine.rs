@@ -528,8 +528,44 @@ impl Engine {
         self.validate(query, opts)?;
         let n = self.config.search.candidates.max(opts.k * 4);
         let (dense, bm25) = self.candidates(query, n, opts.mode, &opts.filter)?;
-        let fused = self.fuse(&dense, &bm25, opts.fusion);
-        // Resolve paragraphs lazily: grouping needs each hit's text.
+        self.resolve(query, &self.fuse(&dense, &bm25, opts.fusion), opts)
+    }
+
+    /// Passages like a given passage (a draft's paragraph): dense neighbours of
+    /// its passage vector, fused with BM25 on its most distinctive words.
+    pub fn search_passage(
+        &self,
+        text: &str,
+        vector: &[f32],
+        opts: &SearchOptions,
+    ) -> Result<Vec<SearchHit>> {
+        let n = self.config.search.candidates.max(opts.k * 4);
+        let dense = if opts.mode != Mode::Bm25 {
+            self.vectors.search(vector, n, &opts.filter)?
+        } else {
+            Vec::new()
+        };
+        let terms: Vec<String> = self
+            .text
+            .salient_terms(text, self.config.links.bm25_terms)
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        let bm25 = if opts.mode != Mode::Dense {
+            self.text.search_terms(&terms, n, &opts.filter)?
+        } else {
+            Vec::new()
+        };
+        self.resolve(text, &self.fuse(&dense, &bm25, opts.fusion), opts)
+    }
+
+    /// Turns fused candidates into hits: stored paragraphs, grouping, snippets.
+    fn resolve(
+        &self,
+        query: &str,
+        fused: &[Fused<u64>],
+        opts: &SearchOptions,
+    ) -> Result<Vec<SearchHit>> {
         let mut hits = Vec::new();
         let mut texts_taken = HashSet::new();
         let catalogue = self.catalogue.lock().unwrap_or_else(|p| p.into_inner());

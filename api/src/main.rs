@@ -120,6 +120,14 @@ enum Command {
         #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
         path: Option<Vec<String>>,
     },
+    /// Serve the API, the reader's page and the widget on one port.
+    ///
+    /// Example: rhizome serve --addr 127.0.0.1:8080, then open http://127.0.0.1:8080/
+    Serve {
+        /// Address to listen on (default: server.addr in the config).
+        #[arg(long)]
+        addr: Option<String>,
+    },
     /// Measure retrieval quality.
     ///
     /// --beir DIR: index a BEIR folder (corpus.jsonl, queries.jsonl, qrels/) in a
@@ -364,6 +372,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("no related texts");
                 }
             }
+        }
+        Command::Serve { addr } => {
+            let addr = addr.unwrap_or_else(|| config.server.addr.clone());
+            let engine = std::sync::Arc::new(Engine::open(config)?);
+            let state = rhizome_api::AppState::new(engine);
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(rhizome_api::serve(state, &addr))?;
         }
         Command::Graph {
             export,

@@ -1,0 +1,249 @@
+//! Graphs of ideas: ego graph, overview with clusters, paths, clusters.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Json;
+
+use rhizome::graph::Graph;
+
+use super::{bounded, list};
+use crate::dto::{
+    ClusterInfo, EgoParams, GraphEdge, GraphNode, GraphResponse, OverviewParams, PathParams,
+    PathResponse,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::routes::texts::cached_json;
+use crate::AppState;
+
+fn node(n: &rhizome::graph::Node) -> GraphNode {
+    GraphNode {
+        id: n.id.clone(),
+        title: n.title.clone(),
+        corpus: n.corpus.clone(),
+        date: n.date,
+        cluster: n.cluster,
+        degree: n.degree,
+    }
+}
+
+fn respond(
+    headers: &HeaderMap,
+    generation: &str,
+    key: &str,
+    g: &GraphResponse,
+) -> ApiResult<Response> {
+    let body = serde_json::to_vec(g).map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            e.to_string(),
+        )
+    })?;
+    let etag = format!(
+        "\"{generation}-{}\"",
+        &blake3::hash(key.as_bytes()).to_hex()[..8]
+    );
+    Ok(cached_json(headers, &etag, std::sync::Arc::new(body)))
+}
+
+fn subgraph(g: &Graph, keep: &BTreeSet<&str>, edges: Vec<&rhizome::graph::Edge>) -> GraphResponse {
+    let nodes: Vec<GraphNode> = g
+        .nodes
+        .iter()
+        .filter(|n| keep.contains(n.id.as_str()))
+        .map(node)
+        .collect();
+    let used: BTreeSet<usize> = nodes.iter().map(|n| n.cluster).collect();
+    GraphResponse {
+        nodes,
+        edges: edges
+            .into_iter()
+            .map(|e| GraphEdge {
+                source: e.source.clone(),
+                target: e.target.clone(),
+                weight: e.weight,
+                author: e.author,
+            })
+            .collect(),
+        clusters: g
+            .clusters
+            .iter()
+            .filter(|c| used.contains(&c.id))
+            .map(|c| ClusterInfo {
+                id: c.id,
+                label: c.label.clone(),
+                size: c.size,
+            })
+            .collect(),
+    }
+}
+
+/// The texts around one text, up to `depth` hops, strongest links first.
+#[utoipa::path(get, path = "/api/v1/graph/ego/{id}", params(("id" = String, Path, description = "text id"), EgoParams), tag = "graph",
+    responses((status = 200, body = GraphResponse), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn ego(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<EgoParams>,
+) -> ApiResult<Response> {
+    let depth = bounded("depth", p.depth, 1, 1, 3)?;
+    let k = bounded("k", p.k, 10, 1, 50)?;
+    let min_score = p.min_score.unwrap_or(0.0);
+    if !min_score.is_finite() {
+        return Err(ApiError::bad_request("min_score must be a number"));
+    }
+    let corpora = list(&p.corpus);
+    let kn = state.knowledge();
+    if !kn.catalogue.texts.contains_key(&id) {
+        return Err(ApiError::not_found(format!("no text {id:?}")));
+    }
+    let g = &kn.graph;
+    let corpus_of: HashMap<&str, &str> = g
+        .nodes
+        .iter()
+        .map(|n| (n.id.as_str(), n.corpus.as_str()))
+        .collect();
+    let ok = |t: &str| {
+        corpora.is_empty()
+            || corpus_of
+                .get(t)
+                .is_some_and(|c| corpora.iter().any(|x| x == c))
+    };
+    let mut adj: HashMap<&str, Vec<&rhizome::graph::Edge>> = HashMap::new();
+    for e in g
+        .edges
+        .iter()
+        .filter(|e| e.weight >= min_score && ok(&e.source) && ok(&e.target))
+    {
+        adj.entry(e.source.as_str()).or_default().push(e);
+        adj.entry(e.target.as_str()).or_default().push(e);
+    }
+    for list in adj.values_mut() {
+        list.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        list.truncate(k);
+    }
+    let mut keep: BTreeSet<&str> = BTreeSet::from([id.as_str()]);
+    let mut frontier = vec![id.as_str()];
+    let mut edges: Vec<&rhizome::graph::Edge> = Vec::new();
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for t in frontier {
+            for e in adj.get(t).into_iter().flatten() {
+                let other = if e.source == t {
+                    e.target.as_str()
+                } else {
+                    e.source.as_str()
+                };
+                if keep.insert(other) {
+                    next.push(other);
+                }
+                if !edges.iter().any(|x| std::ptr::eq(*x, *e)) {
+                    edges.push(e);
+                }
+            }
+        }
+        frontier = next;
+    }
+    edges.retain(|e| keep.contains(e.source.as_str()) && keep.contains(e.target.as_str()));
+    let mut resp = subgraph(g, &keep, edges);
+    if resp.nodes.is_empty() {
+        // a text with no links is still a node
+        let e = &kn.catalogue.texts[&id];
+        resp.nodes.push(GraphNode {
+            id: id.clone(),
+            title: e.title.clone(),
+            corpus: e.corpus.clone(),
+            date: e.date,
+            cluster: usize::MAX,
+            degree: 0,
+        });
+    }
+    respond(
+        &headers,
+        &kn.generation,
+        &format!("ego|{id}|{depth}|{k}|{min_score}|{corpora:?}"),
+        &resp,
+    )
+}
+
+/// The whole corpus, bounded to its most connected texts, with clusters.
+#[utoipa::path(get, path = "/api/v1/graph/overview", params(OverviewParams), tag = "graph",
+    responses((status = 200, body = GraphResponse), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(p): ApiQuery<OverviewParams>,
+) -> ApiResult<Response> {
+    let max = bounded("max_nodes", p.max_nodes, 300, 10, 1000)?;
+    let corpora = list(&p.corpus);
+    let kn = state.knowledge();
+    let g = &kn.graph;
+    let mut nodes: Vec<&rhizome::graph::Node> = g
+        .nodes
+        .iter()
+        .filter(|n| corpora.is_empty() || corpora.contains(&n.corpus))
+        .collect();
+    nodes.sort_by(|a, b| b.degree.cmp(&a.degree).then(a.id.cmp(&b.id)));
+    nodes.truncate(max);
+    let keep: BTreeSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+    let edges = g
+        .edges
+        .iter()
+        .filter(|e| keep.contains(e.source.as_str()) && keep.contains(e.target.as_str()))
+        .collect();
+    respond(
+        &headers,
+        &kn.generation,
+        &format!("overview|{max}|{corpora:?}"),
+        &subgraph(g, &keep, edges),
+    )
+}
+
+/// The shortest chain of related texts between two texts.
+#[utoipa::path(get, path = "/api/v1/graph/path", params(PathParams), tag = "graph",
+    responses((status = 200, body = PathResponse), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn path(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<PathParams>,
+) -> ApiResult<Json<PathResponse>> {
+    let kn = state.knowledge();
+    for id in [&p.from, &p.to] {
+        if !kn.catalogue.texts.contains_key(id) {
+            return Err(ApiError::not_found(format!("no text {id:?}")));
+        }
+    }
+    let steps = rhizome::graph::path(&kn.graph, &p.from, &p.to).ok_or_else(|| {
+        ApiError::not_found(format!("no path between {:?} and {:?}", p.from, p.to))
+    })?;
+    let by_id: HashMap<&str, &rhizome::graph::Node> =
+        kn.graph.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+    Ok(Json(PathResponse {
+        path: steps
+            .iter()
+            .filter_map(|s| by_id.get(s.as_str()).map(|n| node(n)))
+            .collect(),
+    }))
+}
+
+/// Clusters of texts with their labels.
+#[utoipa::path(get, path = "/api/v1/graph/clusters", tag = "graph", responses((status = 200, body = [ClusterInfo])))]
+pub async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
+    Json(
+        state
+            .knowledge()
+            .graph
+            .clusters
+            .iter()
+            .map(|c| ClusterInfo {
+                id: c.id,
+                label: c.label.clone(),
+                size: c.size,
+            })
+            .collect(),
+    )
+}

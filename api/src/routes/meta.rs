@@ -1,0 +1,162 @@
+//! Health, stats, metrics, the OpenAPI document and its page, and the admin
+//! re-index route (present only when a token is configured).
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use subtle::ConstantTimeEq;
+
+use crate::dto::{Backend, CorpusStats, Health, Stats};
+use crate::error::{ApiError, ApiResult};
+use crate::{AppState, Knowledge};
+
+/// Which backends are up.
+#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub async fn health(State(state): State<AppState>) -> Response {
+    let engine = state.engine.clone();
+    let links = state.knowledge().links.is_some();
+    let checked = tokio::task::spawn_blocking(move || {
+        let vs = engine.vector_store();
+        let vector_store = match vs.count() {
+            Ok(n) => Backend {
+                backend: vs.backend().into(),
+                ok: true,
+                detail: format!("{n} points"),
+            },
+            Err(e) => Backend {
+                backend: vs.backend().into(),
+                ok: false,
+                detail: e.to_string(),
+            },
+        };
+        let text_index = Backend {
+            backend: "tantivy".into(),
+            ok: true,
+            detail: format!("{} paragraphs", engine.text_index().num_paragraphs()),
+        };
+        let embedder = Backend {
+            backend: "fastembed".into(),
+            ok: engine.embedder().dim() > 0,
+            detail: engine.embedder().model_id().into(),
+        };
+        (vector_store, text_index, embedder)
+    })
+    .await;
+    match checked {
+        Ok((vector_store, text_index, embedder)) => {
+            let ok = vector_store.ok && text_index.ok && embedder.ok;
+            let status = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            (
+                status,
+                Json(Health {
+                    status: if ok { "ok" } else { "degraded" },
+                    vector_store,
+                    text_index,
+                    embedder,
+                    links,
+                }),
+            )
+                .into_response()
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// What is indexed.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "meta", responses((status = 200, body = Stats)))]
+pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<Stats>> {
+    let engine = state.engine.clone();
+    let s = tokio::task::spawn_blocking(move || engine.stats()).await??;
+    let pairs = state
+        .knowledge()
+        .links
+        .as_ref()
+        .map_or(0, |l| l.related.values().map(Vec::len).sum::<usize>() / 2);
+    Ok(Json(Stats {
+        texts: s.texts,
+        paragraphs: s.paragraphs,
+        vectors: s.vectors,
+        related_pairs: pairs,
+        corpora: s
+            .corpora
+            .into_iter()
+            .map(|(name, (texts, paragraphs))| CorpusStats {
+                name,
+                texts,
+                paragraphs,
+            })
+            .collect(),
+        model: s.model,
+    }))
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "meta", responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, content_type = "application/json", body = Object)))]
+pub async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document(),
+    )
+}
+
+/// A readable page of the OpenAPI document (no external assets).
+pub async fn docs() -> Html<&'static str> {
+    Html(include_str!("docs.html"))
+}
+
+/// Re-indexes the corpora and recomputes links. Requires `Authorization: Bearer <RHIZOME_ADMIN_TOKEN>`.
+#[utoipa::path(post, path = "/api/v1/admin/reindex", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn reindex(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    let expected = state
+        .admin_token
+        .clone()
+        .ok_or_else(|| ApiError::not_found("no such route"))?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        ));
+    }
+    let _permit = state
+        .cpu
+        .acquire()
+        .await
+        .map_err(|_| ApiError::bad_request("server shutting down"))?;
+    let engine = state.engine.clone();
+    let (report, links) = tokio::task::spawn_blocking(move || -> rhizome::Result<_> {
+        let report = engine.index(false)?;
+        let links = rhizome::links::compute(&engine)?;
+        links.save(&engine.config.data_dir)?;
+        Ok((report, links.paragraph_links))
+    })
+    .await??;
+    let fresh = Knowledge::load(&state.engine);
+    *state.knowledge.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+    Ok(Json(
+        serde_json::json!({"indexed": report.texts_indexed, "unchanged": report.texts_unchanged, "removed": report.texts_removed, "problems": report.problems.len(), "paragraph_links": links}),
+    ))
+}

@@ -1,0 +1,36 @@
+pub mod graph;
+pub mod meta;
+pub mod search;
+pub mod texts;
+
+use crate::error::ApiError;
+
+/// `a,b,,c` → `["a", "b", "c"]`.
+pub fn list(s: &Option<String>) -> Vec<String> {
+    s.as_deref()
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks that a numeric parameter lies within bounds; the error names it.
+pub fn bounded(
+    name: &str,
+    value: Option<usize>,
+    default: usize,
+    min: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
+    let v = value.unwrap_or(default);
+    if v < min || v > max {
+        return Err(ApiError::bad_request(format!(
+            "{name} must be between {min} and {max} (got {v})"
+        )));
+    }
+    Ok(v)
+}

@@ -1,0 +1,256 @@
+//! Texts, paragraphs, and related texts (the widget's call: precomputed,
+//! memoised, with ETag and Cache-Control), plus the no-JavaScript fragment.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+
+use crate::dto::{Evidence, Paragraph, Passage, RelatedResponse, RelatedText, Text};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+fn unknown_text(id: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "no text {id:?} (ids look like crouzet-blog/posts/2025/01/technofascisme)"
+    ))
+}
+
+/// A text: metadata and paragraphs.
+#[utoipa::path(get, path = "/api/v1/texts/{id}", params(("id" = String, Path, description = "text id, slashes included")), tag = "texts",
+    responses((status = 200, body = Text), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Text>> {
+    let entry = state
+        .knowledge()
+        .catalogue
+        .texts
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| unknown_text(&id))?;
+    let engine = state.engine.clone();
+    let id2 = id.clone();
+    let paragraphs =
+        tokio::task::spawn_blocking(move || engine.text_index().text_paragraphs(&id2)).await??;
+    Ok(Json(Text {
+        id,
+        title: entry.title,
+        corpus: entry.corpus,
+        date: entry.date,
+        tags: entry.tags,
+        author: entry.author,
+        url: entry.url,
+        paragraphs: paragraphs
+            .into_iter()
+            .map(|p| Paragraph {
+                id: p.id,
+                text_id: p.text_id,
+                ordinal: p.ordinal,
+                heading: p.heading,
+                text: p.text,
+                start: p.start,
+                end: p.end,
+            })
+            .collect(),
+    }))
+}
+
+/// One paragraph (`<text id>#<ordinal>`; encode `#` as `%23`).
+#[utoipa::path(get, path = "/api/v1/paragraphs/{id}", params(("id" = String, Path, description = "paragraph id")), tag = "texts",
+    responses((status = 200, body = Paragraph), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn paragraph(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Paragraph>> {
+    let engine = state.engine.clone();
+    let pid = id.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        engine.text_index().get(&[rhizome::store::point_id(&pid)])
+    })
+    .await??;
+    let p = found
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("no paragraph {id:?}")))?;
+    Ok(Json(Paragraph {
+        id: p.id,
+        text_id: p.text_id,
+        ordinal: p.ordinal,
+        heading: p.heading,
+        text: p.text,
+        start: p.start,
+        end: p.end,
+    }))
+}
+
+/// Builds (once) the related-texts response of a text, with passages.
+fn related_body(state: &AppState, id: &str) -> ApiResult<Arc<(String, crate::bytes_body::Body)>> {
+    let k = state.knowledge();
+    if let Some(hit) = k
+        .related_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(id)
+    {
+        return Ok(hit.clone());
+    }
+    let entry = k.catalogue.texts.get(id).ok_or_else(|| unknown_text(id))?;
+    let links = k.links.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "links_not_computed",
+            "no link graph yet: run `rhizome links`",
+        )
+    })?;
+    let related = links.related.get(id).cloned().unwrap_or_default();
+    let mut points = Vec::new();
+    for r in &related {
+        for e in &r.evidence {
+            points.push(rhizome::store::point_id(&e.from));
+            points.push(rhizome::store::point_id(&e.to));
+        }
+    }
+    let stored: std::collections::HashMap<String, rhizome::store::StoredParagraph> = state
+        .engine
+        .text_index()
+        .get(&points)?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let passage = |pid: &str| {
+        stored.get(pid).map_or(
+            Passage {
+                id: pid.into(),
+                text: String::new(),
+                start: 0,
+                end: 0,
+            },
+            |p| Passage {
+                id: p.id.clone(),
+                text: p.text.clone(),
+                start: p.start,
+                end: p.end,
+            },
+        )
+    };
+    let body = RelatedResponse {
+        text: id.to_string(),
+        title: entry.title.clone(),
+        related: related
+            .iter()
+            .map(|r| {
+                let t = k.catalogue.texts.get(&r.text);
+                RelatedText {
+                    text: r.text.clone(),
+                    title: t.map_or(r.text.clone(), |t| t.title.clone()),
+                    corpus: t.map_or(String::new(), |t| t.corpus.clone()),
+                    url: t.and_then(|t| t.url.clone()),
+                    score: r.score,
+                    author: r.author,
+                    evidence: r
+                        .evidence
+                        .iter()
+                        .map(|e| Evidence {
+                            from: passage(&e.from),
+                            to: passage(&e.to),
+                            dense: e.dense,
+                            bm25: e.bm25,
+                            terms: e.terms.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    let bytes = serde_json::to_vec(&body)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let etag = format!(
+        "\"{}-{}\"",
+        k.generation,
+        &blake3::hash(id.as_bytes()).to_hex()[..8]
+    );
+    let value = Arc::new((etag, Arc::new(bytes)));
+    k.related_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_string(), value.clone());
+    Ok(value)
+}
+
+/// Cached JSON with ETag / Cache-Control, or 304 when the client has it.
+pub fn cached_json(headers: &HeaderMap, etag: &str, body: crate::bytes_body::Body) -> Response {
+    let cache = [
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        ),
+        (
+            header::ETAG,
+            HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("\"\"")),
+        ),
+    ];
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (
+        cache,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.as_ref().clone(),
+    )
+        .into_response()
+}
+
+/// Related texts of a text, with the passage pairs that link them and the
+/// `author` flag (served from the precomputed link graph).
+#[utoipa::path(get, path = "/api/v1/related/{id}", params(("id" = String, Path, description = "text id")), tag = "related",
+    responses((status = 200, body = RelatedResponse), (status = 304), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn related(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let cached = related_body(&state, &id)?;
+    Ok(cached_json(&headers, &cached.0, cached.1.clone()))
+}
+
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// "Idées liées" as a plain HTML fragment, for static site generators.
+#[utoipa::path(get, path = "/api/v1/fragments/related/{id}", params(("id" = String, Path, description = "text id")), tag = "related",
+    responses((status = 200, content_type = "text/html", body = String), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn fragment(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Html<String>> {
+    let cached = related_body(&state, &id)?;
+    let r: serde_json::Value = serde_json::from_slice(&cached.1).unwrap_or_default();
+    let mut out =
+        String::from("<aside class=\"rhizome-related\">\n  <h2>Idées liées</h2>\n  <ul>\n");
+    for t in r["related"].as_array().into_iter().flatten().take(5) {
+        let title = html(t["title"].as_str().unwrap_or(""));
+        let link = t["url"].as_str().map_or(title.clone(), |u| {
+            format!("<a href=\"{}\">{title}</a>", html(u))
+        });
+        let passage = t["evidence"][0]["to"]["text"].as_str().unwrap_or("");
+        let passage: String = passage.chars().take(220).collect();
+        out.push_str(&format!(
+            "    <li>{link}<blockquote>{}</blockquote></li>\n",
+            html(&passage)
+        ));
+    }
+    out.push_str("  </ul>\n</aside>\n");
+    Ok(Html(out))
+}

@@ -1,0 +1,54 @@
+//! Shared helpers for the integration tests: the shipped config, pointed at a
+//! scratch data dir, with the real model and the shared embedding cache.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use rhizome::embed::{Embedder, FastEmbedder};
+use rhizome::Config;
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// `rhizome.toml` with environment overrides, data in `data_dir`, only `corpora`.
+pub fn config(data_dir: &Path, corpora: &[&str]) -> Config {
+    let mut c = Config::from_file(&repo_root().join("rhizome.toml")).expect("rhizome.toml");
+    c.apply_env(|k| std::env::var(k).ok()).unwrap();
+    c.data_dir = data_dir.to_path_buf();
+    c.corpora.retain(|x| corpora.contains(&x.name.as_str()));
+    assert_eq!(
+        c.corpora.len(),
+        corpora.len(),
+        "unknown corpus in {corpora:?}"
+    );
+    c
+}
+
+/// The real embedding model, loaded once per test binary.
+pub fn embedder() -> Arc<dyn Embedder> {
+    static E: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
+    E.get_or_init(|| {
+        let c = config(Path::new("/nonexistent"), &[]);
+        Arc::new(FastEmbedder::load(&c.model).expect("model files: run scripts/setup.sh"))
+    })
+    .clone()
+}
+
+/// Copies a folder (a corpus to edit in a test) recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), dst).unwrap();
+        }
+    }
+}

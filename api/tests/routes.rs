@@ -1,0 +1,435 @@
+//! Every route through `tower::ServiceExt::oneshot`, errors included, plus
+//! one request over a real socket on port 0. The engine holds the demo
+//! corpora (indexed once per test binary, embeddings from the shared cache).
+
+mod common;
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use rhizome::Engine;
+use rhizome_api::{router, AppState};
+use tower::ServiceExt;
+
+const TECHNO: &str = "crouzet-blog/posts/2025/01/technofascisme";
+
+fn engine() -> Arc<Engine> {
+    static E: OnceLock<(tempfile::TempDir, Arc<Engine>)> = OnceLock::new();
+    E.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = common::config(
+            dir.path(),
+            &[
+                "crouzet-blog",
+                "crouzet-livre-contre-attaque",
+                "debats-ia",
+                "essais",
+            ],
+        );
+        config.server.web_dir = common::repo_root().join("web");
+        config.server.max_body_bytes = 64 * 1024;
+        let engine = Engine::open_with(config, common::embedder()).unwrap();
+        engine.index(false).unwrap();
+        rhizome::links::compute(&engine)
+            .unwrap()
+            .save(dir.path())
+            .unwrap();
+        (dir, Arc::new(engine))
+    })
+    .1
+    .clone()
+}
+
+fn app() -> Router {
+    router(AppState::new(engine()).with_admin_token(None))
+}
+
+async fn call(app: Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let res = app.oneshot(req).await.unwrap();
+    let (parts, body) = res.into_parts();
+    (
+        parts.status,
+        parts.headers,
+        body.collect().await.unwrap().to_bytes().to_vec(),
+    )
+}
+
+async fn get(uri: &str) -> (StatusCode, serde_json::Value) {
+    let (s, _, b) = call(app(), Request::get(uri).body(Body::empty()).unwrap()).await;
+    (
+        s,
+        serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn assert_error(status: StatusCode, body: &serde_json::Value, want: StatusCode, code: &str) {
+    assert_eq!(status, want, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert_eq!(body["error"]["status"], want.as_u16());
+    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn search_with_filters_and_scores() {
+    let (s, b) = get("/api/v1/search?q=le%20revenu%20de%20base&k=3&group=true&corpus=crouzet-blog&from=2010&to=2016").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let hits = b["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 3);
+    assert_eq!(
+        hits[0]["text_id"],
+        "crouzet-blog/posts/2014/06/le-revenu-de-base-et-limpossible-decroissance"
+    );
+    assert!(hits[0]["snippet"].as_str().unwrap().contains("<mark>"));
+    assert!(hits.iter().all(|h| h["corpus"] == "crouzet-blog"));
+    assert!(hits[0]["dense"]["rank"].is_number() || hits[0]["bm25"]["rank"].is_number());
+    let (s, b) = get("/api/v1/search?q=paresse&mode=bm25&k=1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["hits"][0]["dense"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_with_a_code() {
+    for uri in [
+        "/api/v1/search?q=x&k=0",
+        "/api/v1/search?q=x&k=abc",
+        "/api/v1/search?q=x&mode=magic",
+        "/api/v1/search?k=3",
+        "/api/v1/search?q=%20",
+        "/api/v1/search?q=x&corpus=nope",
+        "/api/v1/search?q=x&from=2020&to=2010",
+        "/api/v1/graph/ego/crouzet-blog/posts/2025/01/technofascisme?depth=9",
+        "/api/v1/graph/overview?max_nodes=5",
+    ] {
+        let (s, b) = get(uri).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    let long = "a".repeat(3000);
+    let (s, b) = get(&format!("/api/v1/search?q={long}")).await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "bad_request");
+}
+
+#[tokio::test]
+async fn texts_paragraphs_and_unknown_ids() {
+    let (s, b) = get(&format!("/api/v1/texts/{TECHNO}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["title"], "Le technofascisme est-il une fatalité ?");
+    assert!(b["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://tcrouzet.com/2025/01/"));
+    assert!(b["paragraphs"].as_array().unwrap().len() > 10);
+    let (s, b) = get(&format!("/api/v1/paragraphs/{TECHNO}%233")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["ordinal"], 3);
+    for uri in [
+        "/api/v1/texts/nope/nothing",
+        "/api/v1/paragraphs/nope%230",
+        "/api/v1/related/nope",
+        "/api/v1/graph/ego/nope",
+        "/api/v1/graph/path?from=nope&to=nada",
+    ] {
+        let (s, b) = get(uri).await;
+        assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn related_is_cached_with_an_etag_and_has_evidence() {
+    let uri = format!("/api/v1/related/{TECHNO}");
+    let (s, h, body) = call(app(), Request::get(&uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let b: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let first = &b["related"][0];
+    assert_eq!(
+        first["text"],
+        "crouzet-livre-contre-attaque/LivreContreAttaque"
+    );
+    assert!(!first["evidence"][0]["from"]["text"]
+        .as_str()
+        .unwrap()
+        .is_empty());
+    assert!(first["evidence"][0]["terms"].as_array().is_some());
+    // quitter-facebook links to technofascisme itself: marked as the author's link
+    let (_, other) = get("/api/v1/related/crouzet-blog/posts/2025/03/quitter-facebook").await;
+    let techno = other["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["text"] == TECHNO)
+        .expect("found by discovery");
+    assert_eq!(techno["author"], true);
+    let etag = h[header::ETAG].to_str().unwrap().to_string();
+    assert!(h[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+    let (s, _, body) = call(
+        app(),
+        Request::get(&uri)
+            .header(header::IF_NONE_MATCH, &etag)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    let (s, _, html) = call(
+        app(),
+        Request::get(format!("/api/v1/fragments/related/{TECHNO}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let html = String::from_utf8(html).unwrap();
+    assert!(
+        html.contains("Idées liées") && html.contains("<blockquote>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn drafts_find_what_they_echo_and_oversized_bodies_get_413() {
+    let draft = serde_json::json!({"text": "Les hommes acceptent de servir un tyran qui ne tient son pouvoir que de leur consentement.\n\nLe travail acharné abrutit les ouvriers : il faudrait proclamer le droit à la paresse.", "k": 3});
+    let req = Request::post("/api/v1/drafts/related")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(draft.to_string()))
+        .unwrap();
+    let (s, _, body) = call(app(), req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let b: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(b["paragraphs"].as_array().unwrap().len(), 2);
+    let texts: Vec<&str> = b["texts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"essais/laboetie1562_servitude"),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&"essais/lafargue1883_paresse"), "{texts:?}");
+
+    let huge = serde_json::json!({"text": "x".repeat(100_000)}).to_string();
+    let req = Request::post("/api/v1/drafts/related")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(huge))
+        .unwrap();
+    let (s, _, body) = call(app(), req).await;
+    let b: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+
+    let req = Request::post("/api/v1/drafts/related")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json"))
+        .unwrap();
+    let (s, _, body) = call(app(), req).await;
+    assert_error(
+        s,
+        &serde_json::from_slice(&body).unwrap(),
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    );
+}
+
+#[tokio::test]
+async fn graphs_ego_overview_path_clusters() {
+    let (s, b) = get(&format!(
+        "/api/v1/graph/ego/{TECHNO}?depth=2&k=5&min_score=2"
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let nodes = b["nodes"].as_array().unwrap();
+    assert!(
+        nodes.len() > 5 && nodes.len() <= 1 + 5 + 25,
+        "{}",
+        nodes.len()
+    );
+    assert!(b["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["weight"].as_f64().unwrap() >= 2.0));
+    let (s, b) = get("/api/v1/graph/overview?max_nodes=40").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["nodes"].as_array().unwrap().len(), 40);
+    assert!(!b["clusters"].as_array().unwrap().is_empty());
+    let (s, b) = get(&format!(
+        "/api/v1/graph/path?from={TECHNO}&to=essais/laboetie1562_servitude"
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let path = b["path"].as_array().unwrap();
+    assert_eq!(path.first().unwrap()["id"], TECHNO);
+    assert_eq!(path.last().unwrap()["id"], "essais/laboetie1562_servitude");
+    let (s, b) = get("/api/v1/graph/clusters").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(b.as_array().unwrap().len() > 1);
+}
+
+#[tokio::test]
+async fn health_stats_metrics_docs() {
+    let (s, b) = get("/health").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["vector_store"]["backend"], "embedded");
+    assert_eq!(b["vector_store"]["ok"], true);
+    let (s, b) = get("/api/v1/stats").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["texts"], 115);
+    let app = app();
+    let _ = call(
+        app.clone(),
+        Request::get("/health").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let (s, _, m) = call(app, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8(m)
+        .unwrap()
+        .contains("rhizome_requests_total{route=\"/health\",status=\"200\"} 1"));
+    let (s, _, d) = call(
+        self::app(),
+        Request::get("/docs").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8(d).unwrap().contains("/openapi.json"));
+}
+
+#[tokio::test]
+async fn openapi_document_is_valid_and_lists_every_route() {
+    let (s, doc) = get("/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/search", "get"),
+        ("/api/v1/drafts/related", "post"),
+        ("/api/v1/texts/{id}", "get"),
+        ("/api/v1/paragraphs/{id}", "get"),
+        ("/api/v1/related/{id}", "get"),
+        ("/api/v1/fragments/related/{id}", "get"),
+        ("/api/v1/graph/ego/{id}", "get"),
+        ("/api/v1/graph/overview", "get"),
+        ("/api/v1/graph/path", "get"),
+        ("/api/v1/graph/clusters", "get"),
+        ("/api/v1/stats", "get"),
+        ("/health", "get"),
+        ("/metrics", "get"),
+        ("/openapi.json", "get"),
+        ("/api/v1/admin/reindex", "post"),
+    ] {
+        let op = &paths.get(path).unwrap_or_else(|| panic!("{path} missing"))[method];
+        assert!(
+            op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+            "{path}"
+        );
+    }
+    // Every $ref points to a schema that exists.
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = &part[..part.find('"').unwrap()];
+        assert!(schemas.contains_key(name), "dangling $ref {name}");
+    }
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let req = |origin: &str| {
+        Request::get("/health")
+            .header(header::ORIGIN, origin)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (_, h, _) = call(app(), req("https://tcrouzet.com")).await;
+    assert_eq!(
+        h[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://tcrouzet.com"
+    );
+    let (_, h, _) = call(app(), req("https://evil.example")).await;
+    assert!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+#[tokio::test]
+async fn static_files_refuse_path_traversal() {
+    let (s, _, body) = call(
+        app(),
+        Request::get("/README.md").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "web/README.md is served");
+    assert!(String::from_utf8_lossy(&body).contains("web/"));
+    for uri in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/..%2fCargo.toml",
+        "/%2e%2e%2f%2e%2e%2fetc/passwd",
+    ] {
+        let (s, _, body) = call(app(), Request::get(uri).body(Body::empty()).unwrap()).await;
+        assert_ne!(s, StatusCode::OK, "{uri}");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("[workspace]"),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn admin_route_is_absent_without_a_token_and_guarded_with_one() {
+    let post = |auth: Option<&str>| {
+        let mut r = Request::post("/api/v1/admin/reindex");
+        if let Some(a) = auth {
+            r = r.header(header::AUTHORIZATION, a);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    let (s, _, _) = call(app(), post(Some("Bearer x"))).await;
+    assert!(
+        s == StatusCode::NOT_FOUND || s == StatusCode::METHOD_NOT_ALLOWED,
+        "{s}"
+    );
+    let guarded = router(AppState::new(engine()).with_admin_token(Some("s3cret-token")));
+    let (s, _, b) = call(guarded.clone(), post(None)).await;
+    assert_error(
+        s,
+        &serde_json::from_slice(&b).unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    let (s, _, _) = call(guarded.clone(), post(Some("Bearer s3cret-tokeX"))).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, b) = call(guarded, post(Some("Bearer s3cret-token"))).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let b: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(b["indexed"], 0, "nothing changed: {b}");
+}
+
+#[tokio::test]
+async fn a_real_socket_on_port_0() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app()).await.unwrap() });
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let path = format!("/api/v1/related/{TECHNO}");
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    assert!(
+        out.starts_with("HTTP/1.1 200 OK"),
+        "{}",
+        &out[..out.len().min(200)]
+    );
+    assert!(out.contains("LivreContreAttaque"));
+    server.abort();
+}
