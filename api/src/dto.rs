@@ -251,3 +251,15 @@ pub struct CorpusStats {
     pub texts: usize,
     pub paragraphs: usize,
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LookupParams {
+    /// The page's address, in any of its forms (http/https, with or without `blog.`).
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Lookup {
+    pub id: String,
+    pub title: String,
+}

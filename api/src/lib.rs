@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(routes::search::search))
         .route("/texts/{*id}", get(routes::texts::text))
         .route("/paragraphs/{*id}", get(routes::texts::paragraph))
+        .route("/lookup", get(routes::texts::lookup))
         .route("/related/{*id}", get(routes::texts::related))
         .route("/fragments/related/{*id}", get(routes::texts::fragment))
         .route("/drafts/related", post(routes::search::draft))

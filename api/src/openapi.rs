@@ -15,6 +15,7 @@ use crate::{dto, error, routes};
         routes::search::draft,
         routes::texts::text,
         routes::texts::paragraph,
+        routes::texts::lookup,
         routes::texts::related,
         routes::texts::fragment,
         routes::graph::ego,

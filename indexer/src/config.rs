@@ -384,6 +384,13 @@ impl Config {
                 }
             };
         }
+        if let Some(v) = get("RHIZOME_CORS_ORIGINS") {
+            self.server.cors_origins = v
+                .split(',')
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect();
+        }
         if let Some(v) = get("QDRANT_URL") {
             self.vector_store.backend = "server".into();
             self.vector_store.url = Some(v);

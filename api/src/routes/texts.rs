@@ -8,8 +8,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 
-use crate::dto::{Evidence, Paragraph, Passage, RelatedResponse, RelatedText, Text};
+use crate::dto::{
+    Evidence, Lookup, LookupParams, Paragraph, Passage, RelatedResponse, RelatedText, Text,
+};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
 use crate::AppState;
 
 fn unknown_text(id: &str) -> ApiError {
@@ -53,6 +56,43 @@ pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
                 end: p.end,
             })
             .collect(),
+    }))
+}
+
+/// `https://blog.tcrouzet.com/2025/01/20/slug/` and `http://tcrouzet.com/2025/01/20/slug` are the same page.
+fn normalize_url(u: &str) -> String {
+    let u = u.trim().split(['#', '?']).next().unwrap_or("");
+    let u = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .unwrap_or(u);
+    let u = u.strip_prefix("www.").unwrap_or(u);
+    let u = u.strip_prefix("blog.").unwrap_or(u);
+    rhizome::links::percent_decode(u.trim_end_matches('/')).to_lowercase()
+}
+
+/// The text published at a URL (the widget identifies a post by its address).
+#[utoipa::path(get, path = "/api/v1/lookup", params(LookupParams), tag = "texts",
+    responses((status = 200, body = Lookup), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<LookupParams>,
+) -> ApiResult<Json<Lookup>> {
+    let want = normalize_url(&p.url);
+    if want.is_empty() {
+        return Err(ApiError::bad_request("url is empty"));
+    }
+    let k = state.knowledge();
+    let found = k
+        .catalogue
+        .texts
+        .iter()
+        .find(|(_, e)| e.url.as_deref().is_some_and(|u| normalize_url(u) == want));
+    let (id, e) =
+        found.ok_or_else(|| ApiError::not_found(format!("no text published at {:?}", p.url)))?;
+    Ok(Json(Lookup {
+        id: id.clone(),
+        title: e.title.clone(),
     }))
 }
 

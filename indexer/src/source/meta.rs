@@ -162,7 +162,7 @@ fn first_heading(doc: &mut Document) -> Option<String> {
     let &(s, e) = it.next()?;
     let line = doc.text[s..e].trim();
     if let Some(h) = line.strip_prefix("# ") {
-        return Some(h.trim().to_string());
+        return Some(crate::split::decode_entities(h.trim()));
     }
     // setext: `Title` then `----` or `====`
     if let Some(&(s2, e2)) = it.next() {

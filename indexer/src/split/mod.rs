@@ -10,7 +10,7 @@ mod inline;
 
 use serde::{Deserialize, Serialize};
 
-pub use inline::clean_inline;
+pub use inline::{clean_inline, decode_entities};
 
 use crate::config::{CorpusFormat, SplitConfig};
 use crate::source::Document;

@@ -1,0 +1,201 @@
+// Rhizome's reader page: search, graph of related ideas (cytoscape.js),
+// linked passages side by side. No build step: plain script, one library.
+'use strict';
+
+const API = '/api/v1';
+const PALETTE = ['#2f7d4f', '#3b6fb6', '#b5542c', '#8a4fb0', '#c28a00', '#2a8f8f', '#b03a6f', '#5f6b2f', '#6b4f2f', '#4f5fb0'];
+const MAX_DRAWN = 300; // bound what is drawn: graph views slow down past a few hundred nodes
+const $ = (sel) => document.querySelector(sel);
+const state = { center: null, graph: null, cy: null, corpora: [] };
+
+function enc(id) { return id.split('/').map(encodeURIComponent).join('/'); }
+function setStatus(msg) { $('#status').textContent = msg; }
+async function getJSON(url) {
+  const res = await fetch(url);
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error ? body.error.message : `HTTP ${res.status}`);
+  return body;
+}
+function year(ts) { return ts == null ? null : new Date(ts * 1000).getUTCFullYear(); }
+
+async function init() {
+  try {
+    const stats = await getJSON(`${API}/stats`);
+    state.corpora = stats.corpora.map((c) => c.name);
+    for (const c of state.corpora) {
+      const o = document.createElement('option');
+      o.value = c; o.textContent = `${c} (${stats.corpora.find((x) => x.name === c).texts})`;
+      $('#corpus').appendChild(o);
+    }
+    setStatus(`${stats.texts} textes, ${stats.paragraphs} paragraphes, ${stats.related_pairs} paires de textes liés.`);
+  } catch (e) { setStatus(`Serveur indisponible : ${e.message}`); }
+  $('#search-form').addEventListener('submit', (ev) => { ev.preventDefault(); search($('#q').value); });
+  $('#overview-btn').addEventListener('click', overview);
+  for (const id of ['#depth', '#min-score', '#year-from', '#year-to']) $(id).addEventListener('change', () => (state.center ? loadEgo() : overview()));
+  $('#color-by').addEventListener('change', () => state.graph && draw(state.graph));
+  $('#path-form').addEventListener('submit', (ev) => { ev.preventDefault(); findPath($('#path-to').value.trim()); });
+  const q = new URLSearchParams(location.search).get('q');
+  if (q) { $('#q').value = q; search(q); }
+}
+
+async function search(q) {
+  q = q.trim();
+  if (!q) return;
+  setStatus('Recherche…');
+  const corpus = $('#corpus').value;
+  try {
+    const r = await getJSON(`${API}/search?k=20&group=true&q=${encodeURIComponent(q)}${corpus ? `&corpus=${encodeURIComponent(corpus)}` : ''}`);
+    const ol = $('#results');
+    ol.textContent = '';
+    for (const h of r.hits) {
+      const li = document.createElement('li');
+      const b = document.createElement('button');
+      b.className = 'open'; b.textContent = h.title; b.dataset.text = h.text_id;
+      b.addEventListener('click', () => openText(h.text_id, h.title));
+      const meta = document.createElement('div');
+      meta.className = 'meta';
+      const parts = [h.corpus, year(h.date), h.heading].filter(Boolean);
+      meta.textContent = parts.join(' · ');
+      const snip = document.createElement('p');
+      snip.innerHTML = h.snippet; // HTML-escaped by the server; only <mark> is markup
+      li.append(b, meta, snip);
+      ol.appendChild(li);
+    }
+    setStatus(r.hits.length ? `${r.hits.length} textes pour « ${q} »` : `Rien pour « ${q} ».`);
+  } catch (e) { setStatus(`Erreur : ${e.message}`); }
+}
+
+function openText(id, title) {
+  state.center = id;
+  $('#graph-title').textContent = title || id;
+  loadEgo();
+}
+
+async function loadEgo() {
+  const depth = Math.min(3, Math.max(1, parseInt($('#depth').value, 10) || 1));
+  const k = [0, 15, 8, 4][depth];
+  const min = parseFloat($('#min-score').value) || 0;
+  try {
+    const g = await getJSON(`${API}/graph/ego/${enc(state.center)}?depth=${depth}&k=${k}&min_score=${min}`);
+    draw(g);
+  } catch (e) { setStatus(`Erreur : ${e.message}`); }
+}
+
+async function overview() {
+  state.center = null;
+  $('#graph-title').textContent = 'Vue d’ensemble des corpus';
+  try { draw(await getJSON(`${API}/graph/overview?max_nodes=200`)); } catch (e) { setStatus(`Erreur : ${e.message}`); }
+}
+
+function colorOf(node) {
+  if ($('#color-by').value === 'cluster') return PALETTE[node.cluster % PALETTE.length];
+  const i = state.corpora.indexOf(node.corpus);
+  return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
+}
+
+function draw(g) {
+  state.graph = g;
+  $('#graph-pane').hidden = false;
+  const from = parseInt($('#year-from').value, 10);
+  const to = parseInt($('#year-to').value, 10);
+  let nodes = g.nodes.filter((n) => n.id === state.center || ((!from || (year(n.date) ?? from) >= from) && (!to || (year(n.date) ?? to) <= to)));
+  nodes = nodes.slice(0, MAX_DRAWN);
+  const keep = new Set(nodes.map((n) => n.id));
+  const edges = g.edges.filter((e) => keep.has(e.source) && keep.has(e.target));
+  const maxDeg = Math.max(1, ...nodes.map((n) => n.degree));
+  const maxW = Math.max(1, ...edges.map((e) => e.weight));
+  const elements = [
+    ...nodes.map((n) => ({ data: { id: n.id, label: n.title, color: colorOf(n), size: 18 + 42 * (n.degree / maxDeg), center: n.id === state.center ? 1 : 0 } })),
+    ...edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target, weight: e.weight, width: 1 + 6 * (e.weight / maxW), author: e.author ? 1 : 0 } })),
+  ];
+  if (state.cy) state.cy.destroy();
+  state.cy = cytoscape({
+    container: $('#graph'),
+    elements,
+    style: [
+      { selector: 'node', style: { 'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', label: 'data(label)', 'font-size': 10, 'text-wrap': 'ellipsis', 'text-max-width': 140, color: '#333' } },
+      { selector: 'node[center = 1]', style: { 'border-width': 4, 'border-color': '#f0a500' } },
+      { selector: 'edge', style: { width: 'data(width)', 'line-color': '#9aa8a0', 'curve-style': 'bezier', opacity: 0.8 } },
+      { selector: 'edge[author = 1]', style: { 'line-style': 'dashed', 'line-color': '#b5542c' } },
+      { selector: '.path', style: { 'line-color': '#f0a500', 'border-color': '#f0a500', 'border-width': 4, width: 6 } },
+    ],
+    layout: { name: nodes.length > 150 ? 'circle' : 'cose', animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90 },
+    wheelSensitivity: 0.3,
+  });
+  state.cy.on('tap', 'node', (ev) => openText(ev.target.id(), ev.target.data('label')));
+  state.cy.on('tap', 'edge', (ev) => showPassages(ev.target.data('source'), ev.target.data('target')));
+  // Accessible list of what is drawn: keyboard users re-centre from here.
+  const ul = $('#node-list');
+  const dl = $('#node-ids');
+  ul.textContent = ''; dl.textContent = '';
+  for (const n of nodes) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.textContent = `${n.title} (${n.corpus})`;
+    b.addEventListener('click', () => openText(n.id, n.title));
+    li.appendChild(b); ul.appendChild(li);
+    const o = document.createElement('option'); o.value = n.id; dl.appendChild(o);
+  }
+  const box = $('#clusters');
+  box.textContent = '';
+  if (!state.center) {
+    for (const c of g.clusters.slice().sort((a, b) => b.size - a.size).slice(0, 10)) {
+      const s = document.createElement('span');
+      s.style.background = PALETTE[c.id % PALETTE.length];
+      s.textContent = `${c.label} (${c.size})`;
+      box.appendChild(s);
+    }
+  }
+  setStatus(`${nodes.length} textes, ${edges.length} liens dessinés.`);
+}
+
+function highlight(text, terms) {
+  const esc = (s) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+  let html = esc(text);
+  for (const t of terms) {
+    const re = new RegExp(`(^|[^\\p{L}])(${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?=[^\\p{L}]|$)`, 'giu');
+    html = html.replace(re, '$1<mark>$2</mark>');
+  }
+  return html;
+}
+
+async function showPassages(a, b) {
+  try {
+    let r = await getJSON(`${API}/related/${enc(a)}`);
+    let rel = r.related.find((x) => x.text === b);
+    let title = r.title;
+    if (!rel) {
+      r = await getJSON(`${API}/related/${enc(b)}`);
+      rel = r.related.find((x) => x.text === a);
+      title = r.title;
+    }
+    if (!rel || !rel.evidence.length) { setStatus('Pas de passage pour ce lien.'); return; }
+    const ev = rel.evidence[0];
+    $('#passages').hidden = false;
+    $('#passage-a h3').textContent = title;
+    $('#passage-a blockquote').innerHTML = highlight(ev.from.text, ev.terms);
+    $('#passage-b h3').textContent = rel.title;
+    $('#passage-b blockquote').innerHTML = highlight(ev.to.text, ev.terms);
+    $('#link-scores').textContent = `score ${rel.score.toFixed(2)} · cosinus ${ev.dense.toFixed(3)} · BM25 ${ev.bm25.toFixed(1)}${rel.author ? ' · lien déjà fait par l’auteur' : ''}${ev.terms.length ? ` · mots partagés : ${ev.terms.join(', ')}` : ''}`;
+    $('#passages').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  } catch (e) { setStatus(`Erreur : ${e.message}`); }
+}
+
+async function findPath(to) {
+  if (!state.center || !to) { $('#path-result').textContent = 'Choisissez d’abord un texte.'; return; }
+  try {
+    const r = await getJSON(`${API}/graph/path?from=${encodeURIComponent(state.center)}&to=${encodeURIComponent(to)}`);
+    const ids = r.path.map((n) => n.id);
+    $('#path-result').textContent = r.path.map((n) => n.title).join(' → ');
+    if (state.cy) {
+      state.cy.elements().removeClass('path');
+      ids.forEach((id, i) => {
+        state.cy.getElementById(id).addClass('path');
+        if (i > 0) state.cy.edges().filter((e) => (e.data('source') === ids[i - 1] && e.data('target') === id) || (e.data('target') === ids[i - 1] && e.data('source') === id)).addClass('path');
+      });
+    }
+  } catch (e) { $('#path-result').textContent = e.message; }
+}
+
+window.rhizome = state; // for the end-to-end tests and the curious
+init();

@@ -1,0 +1,152 @@
+// End-to-end tests of the reader page and the widget in headless Chromium,
+// against the real server with the demo corpora. Screenshots: web/tests/out/.
+// Usage: node tests/e2e.mjs   (RHIZOME_BIN, RHIZOME_CONFIG, data and cache dirs from the environment)
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+const out = join(here, 'out');
+mkdirSync(out, { recursive: true });
+const bin = process.env.RHIZOME_BIN || join(process.env.HOME, '.cache/rhizome/target/release/rhizome');
+const API_PORT = 18181, PAGE_PORT = 18182;
+const base = `http://127.0.0.1:${API_PORT}`;
+const data = mkdtempSync(join(tmpdir(), 'rhizome-e2e-'));
+const env = { ...process.env, RHIZOME_DATA_DIR: data, RHIZOME_CORS_ORIGINS: `http://127.0.0.1:${PAGE_PORT}` };
+const config = ['--config', join(repo, 'rhizome.toml')];
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  try { await fn(); passed++; console.log(`ok   ${name}`); } catch (e) { failed++; console.log(`FAIL ${name}: ${e.message}`); }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+execFileSync(bin, [...config, 'index', '--quiet'], { env, stdio: 'inherit' });
+execFileSync(bin, [...config, 'links'], { env, stdio: 'inherit' });
+const server = spawn(bin, [...config, 'serve', '--addr', `127.0.0.1:${API_PORT}`], { env, stdio: 'inherit' });
+for (let i = 0; i < 100; i++) {
+  try { if ((await fetch(`${base}/health`)).ok) break; } catch { /* not yet */ }
+  await new Promise((r) => setTimeout(r, 200));
+}
+// The blog, on another origin.
+const pages = createServer((req, res) => {
+  // /down: the script loads (from a cache, say) but its API server is down (port 9: nothing listens).
+  const api = req.url.startsWith('/down') ? 'http://127.0.0.1:9' : base;
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(readFileSync(join(here, 'blog-post.html'), 'utf8').replace('__SERVER__', base).replace('__API__', api));
+}).listen(PAGE_PORT, '127.0.0.1');
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await check('search shows passages with highlighted words', async () => {
+    await page.goto(`${base}/`);
+    await page.fill('#q', 'le revenu de base');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#results li', { timeout: 15000 });
+    const first = await page.textContent('#results li .open');
+    assert(/revenu de base/i.test(first), `first result: ${first}`);
+    assert(await page.locator('#results mark').count() > 0, 'no <mark> in snippets');
+    await page.screenshot({ path: join(out, '01-search.png') });
+  });
+
+  await check('opening a text draws its graph (nodes > 1)', async () => {
+    await page.click('#results li .open');
+    await page.waitForFunction(() => window.rhizome.cy && window.rhizome.cy.nodes().length > 1, null, { timeout: 15000 });
+    const n = await page.evaluate(() => window.rhizome.cy.nodes().length);
+    assert(n > 1, `${n} nodes`);
+    await page.screenshot({ path: join(out, '02-graph.png') });
+  });
+
+  await check('choosing an edge shows both passages side by side', async () => {
+    const box = await page.locator('#graph').boundingBox();
+    const mid = await page.evaluate(() => { const e = window.rhizome.cy.edges()[0]; return e.renderedMidpoint(); });
+    await page.mouse.click(box.x + mid.x, box.y + mid.y);
+    try {
+      await page.waitForSelector('#passages:not([hidden])', { timeout: 3000 });
+    } catch {
+      // the click landed on a label or node: choose the edge as a tap would
+      await page.evaluate(() => window.rhizome.cy.edges()[0].emit('tap'));
+      await page.waitForSelector('#passages:not([hidden])', { timeout: 10000 });
+    }
+    const a = await page.textContent('#passage-a blockquote');
+    const b = await page.textContent('#passage-b blockquote');
+    assert(a.length > 40 && b.length > 40, `passages: ${a.length} / ${b.length} chars`);
+    assert((await page.textContent('#link-scores')).includes('cosinus'), 'scores shown');
+    await page.screenshot({ path: join(out, '03-passages.png'), fullPage: true });
+  });
+
+  await check('choosing a node re-centres the graph; overview shows clusters', async () => {
+    const before = await page.evaluate(() => window.rhizome.center);
+    await page.locator('#node-list-box summary').click();
+    const buttons = page.locator('#node-list button');
+    await buttons.nth(1).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((b) => window.rhizome.center !== b, before, { timeout: 10000 });
+    await page.click('#overview-btn');
+    await page.waitForFunction(() => document.querySelectorAll('#clusters span').length > 1, null, { timeout: 10000 });
+    await page.screenshot({ path: join(out, '04-overview.png') });
+  });
+
+  await check('phone width: no horizontal scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/?q=${encodeURIComponent('la servitude volontaire')}`);
+    await page.waitForSelector('#results li', { timeout: 15000 });
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(w <= 392, `page is ${w}px wide`);
+    await page.screenshot({ path: join(out, '05-phone.png'), fullPage: true });
+  });
+
+  await check('the reader page logged no console errors', async () => {
+    assert(errors.length === 0, errors.join(' | '));
+  });
+
+  await check('the widget on a blog post shows related texts, isolated from the page CSS', async () => {
+    const blog = await browser.newPage({ viewport: { width: 1000, height: 1200 } });
+    await blog.goto(`http://127.0.0.1:${PAGE_PORT}/post`);
+    await blog.waitForFunction(() => { const h = document.querySelector('.rhizome-widget'); return h && h.shadowRoot && h.shadowRoot.querySelectorAll('li').length > 0; }, null, { timeout: 15000 });
+    const info = await blog.evaluate(() => {
+      const root = document.querySelector('.rhizome-widget').shadowRoot;
+      const li = root.querySelector('li');
+      return { n: root.querySelectorAll('li').length, title: root.querySelector('h2').textContent, color: getComputedStyle(li).color, text: li.textContent };
+    });
+    assert(info.n >= 3, `${info.n} related texts`);
+    assert(info.title === 'Idées liées', info.title);
+    assert(info.color !== 'rgb(255, 0, 0)', 'the page CSS leaked into the widget');
+    await blog.screenshot({ path: join(out, '06-widget.png'), fullPage: true });
+    await blog.close();
+  });
+
+  await check('the widget with the server down leaves the page intact', async () => {
+    const blog = await browser.newPage();
+    const warnings = [];
+    blog.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    await blog.goto(`http://127.0.0.1:${PAGE_PORT}/down`);
+    await blog.waitForTimeout(1500);
+    const state = await blog.evaluate(() => ({ article: document.querySelector('#post h1').textContent, footer: !!document.querySelector('#footer'), shadow: !!document.querySelector('.rhizome-widget').shadowRoot }));
+    assert(state.article.includes('technofascisme') && state.footer, 'page content intact');
+    assert(!state.shadow, 'nothing rendered');
+    assert(warnings.filter((w) => w.startsWith('rhizome widget:')).length === 1, `one line logged: ${warnings}`);
+    await blog.screenshot({ path: join(out, '07-widget-server-down.png') });
+    await blog.close();
+  });
+} finally {
+  await browser.close();
+  pages.close();
+  server.kill();
+  rmSync(data, { recursive: true, force: true });
+}
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
