@@ -31,7 +31,10 @@ async function init() {
   } catch (e) { setStatus(`Serveur indisponible : ${e.message}`); }
   $('#search-form').addEventListener('submit', (ev) => { ev.preventDefault(); search($('#q').value); });
   $('#overview-btn').addEventListener('click', overview);
-  for (const id of ['#depth', '#min-score', '#year-from', '#year-to']) $(id).addEventListener('change', () => (state.center ? loadEgo() : overview()));
+  for (const id of ['#depth', '#min-score', '#year-from', '#year-to', '#corpus']) $(id).addEventListener('change', () => {
+    if ($('#graph-pane').hidden) return;
+    if (state.center) loadEgo(); else overview();
+  });
   $('#color-by').addEventListener('change', () => state.graph && draw(state.graph));
   $('#path-form').addEventListener('submit', (ev) => { ev.preventDefault(); findPath($('#path-to').value.trim()); });
   const q = new URLSearchParams(location.search).get('q');
@@ -76,7 +79,7 @@ async function loadEgo() {
   const k = [0, 15, 8, 4][depth];
   const min = parseFloat($('#min-score').value) || 0;
   try {
-    const g = await getJSON(`${API}/graph/ego/${enc(state.center)}?depth=${depth}&k=${k}&min_score=${min}`);
+    const g = await getJSON(`${API}/graph/ego/${enc(state.center)}?depth=${depth}&k=${k}&min_score=${min}${corpusParam()}`);
     draw(g);
   } catch (e) { setStatus(`Erreur : ${e.message}`); }
 }
@@ -84,7 +87,13 @@ async function loadEgo() {
 async function overview() {
   state.center = null;
   $('#graph-title').textContent = 'Vue d’ensemble des corpus';
-  try { draw(await getJSON(`${API}/graph/overview?max_nodes=200`)); } catch (e) { setStatus(`Erreur : ${e.message}`); }
+  try { draw(await getJSON(`${API}/graph/overview?max_nodes=200${corpusParam()}`)); } catch (e) { setStatus(`Erreur : ${e.message}`); }
+}
+
+// The corpus selector filters the search and the graphs alike.
+function corpusParam() {
+  const c = $('#corpus').value;
+  return c ? `&corpus=${encodeURIComponent(c)}` : '';
 }
 
 function colorOf(node) {

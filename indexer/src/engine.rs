@@ -128,9 +128,14 @@ pub struct Engine {
     catalogue: Mutex<Catalogue>,
 }
 
+/// Bump when the reading or splitting code changes what paragraphs a text
+/// gives: every text is then re-split (embeddings still come from the cache).
+const PIPELINE_VERSION: u32 = 2;
+
 /// Everything that changes a text's paragraphs or their metadata.
 fn content_hash(doc: &Document, config: &Config) -> String {
     let mut h = blake3::Hasher::new();
+    h.update(&PIPELINE_VERSION.to_le_bytes());
     h.update(doc.text.as_bytes());
     h.update(&[0]);
     h.update(

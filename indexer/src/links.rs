@@ -193,6 +193,9 @@ fn stems_with_surface(text: &str) -> HashMap<String, String> {
     out
 }
 
+/// A paragraph's "more like this" hits: (paragraph, hits as (point, BM25), its own score).
+type MltResult = (usize, Vec<(u64, f32)>, f32);
+
 /// (from paragraph, to paragraph, score), indexes into the paragraph list.
 type ParagraphPair = (usize, usize, f32);
 
@@ -200,6 +203,27 @@ struct Candidate {
     dense: f32,
     bm25_norm: f32,
     bm25: f32,
+}
+
+/// Runs `f` on contiguous parts of `0..n`, one per core, and returns the
+/// results in order (CPU work: link discovery must use both cores).
+fn par_ranges<T: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(n.max(1));
+    let chunk = n.div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let f = &f;
+                scope.spawn(move || f(t * chunk..((t + 1) * chunk).min(n)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("link worker panicked"))
+            .collect()
+    })
 }
 
 /// Computes the whole link graph from what the engine has indexed.
@@ -261,43 +285,52 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let mut std = vec![1f32; n];
     let mut dense_top: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n];
     let mut same_passage: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let block = 256;
-    for start in (0..n).step_by(block) {
-        let end = (start + block).min(n);
-        let sims = v.slice(s![start..end, ..]).dot(&v.t());
-        for (r, row) in sims.axis_iter(Axis(0)).enumerate() {
-            let i = start + r;
-            let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
-            let mut top: Vec<(usize, f32)> = Vec::new();
-            for (j, &c) in row.iter().enumerate() {
-                if text_of[j] == text_of[i] || !eligible[j] {
-                    continue;
+    let (n0, m0, s0) = (
+        cfg.prior_weight as f64,
+        cfg.prior_mean as f64,
+        cfg.prior_std as f64,
+    );
+    let rows = par_ranges(n, |range| {
+        let mut out = Vec::with_capacity(range.len());
+        let block = 256;
+        for start in range.clone().step_by(block) {
+            let end = (start + block).min(range.end);
+            let sims = v.slice(s![start..end, ..]).dot(&v.t());
+            for (r, row) in sims.axis_iter(Axis(0)).enumerate() {
+                let i = start + r;
+                let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
+                let mut top: Vec<(usize, f32)> = Vec::new();
+                let mut same = Vec::new();
+                for (j, &c) in row.iter().enumerate() {
+                    if text_of[j] == text_of[i] || !eligible[j] {
+                        continue;
+                    }
+                    sum += c as f64;
+                    sq += (c as f64) * (c as f64);
+                    cnt += 1;
+                    if c >= cfg.same_passage_cosine {
+                        same.push(j);
+                    }
+                    if top.len() < cfg.dense_k || c > top[top.len() - 1].1 {
+                        let pos = top.partition_point(|x| x.1 >= c);
+                        top.insert(pos, (j, c));
+                        top.truncate(cfg.dense_k);
+                    }
                 }
-                sum += c as f64;
-                sq += (c as f64) * (c as f64);
-                cnt += 1;
-                if c >= cfg.same_passage_cosine {
-                    same_passage[i].push(j);
-                }
-                if top.len() < cfg.dense_k || c > top[top.len() - 1].1 {
-                    let pos = top.partition_point(|x| x.1 >= c);
-                    top.insert(pos, (j, c));
-                    top.truncate(cfg.dense_k);
-                }
+                // Shrunk towards the model's background: with few paragraphs (a
+                // small corpus) a per-paragraph deviation is not to be trusted.
+                let m = (sum + n0 * m0) / (cnt as f64 + n0);
+                let e2 = (sq + n0 * (s0 * s0 + m0 * m0)) / (cnt as f64 + n0);
+                out.push((m as f32, (e2 - m * m).max(1e-8).sqrt() as f32, top, same));
             }
-            // Shrunk towards the model's background: with few paragraphs (a
-            // small corpus) a per-paragraph deviation is not to be trusted.
-            let (n0, m0, s0) = (
-                cfg.prior_weight as f64,
-                cfg.prior_mean as f64,
-                cfg.prior_std as f64,
-            );
-            let m = (sum + n0 * m0) / (cnt as f64 + n0);
-            let e2 = (sq + n0 * (s0 * s0 + m0 * m0)) / (cnt as f64 + n0);
-            mean[i] = m as f32;
-            std[i] = (e2 - m * m).max(1e-8).sqrt() as f32;
-            dense_top[i] = top;
         }
+        out
+    });
+    for (i, (m, sd, top, same)) in rows.into_iter().flatten().enumerate() {
+        mean[i] = m;
+        std[i] = sd;
+        dense_top[i] = top;
+        same_passage[i] = same;
     }
     if n > 0 {
         tracing::debug!(
@@ -372,18 +405,35 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         .collect();
     let mut candidates: HashMap<(usize, usize), Candidate> = HashMap::new();
     let usable = |i: usize| eligible[i] && !boilerplate[i];
+    let mlt = par_ranges(n, |range| -> Result<Vec<MltResult>> {
+        let mut out = Vec::new();
+        for i in range.filter(|&i| usable(i)) {
+            let terms: Vec<String> = engine
+                .text_index()
+                .salient_terms(&paragraphs[i].text, cfg.bm25_terms)
+                .into_iter()
+                .map(|t| t.0)
+                .collect();
+            let hits =
+                engine
+                    .text_index()
+                    .search_terms(&terms, cfg.bm25_k + 8, &Filter::default())?;
+            let self_score = hits.iter().map(|h| h.1).fold(0f32, f32::max).max(1e-6);
+            out.push((i, hits, self_score));
+        }
+        Ok(out)
+    });
+    let mut mlt_hits: Vec<Vec<(u64, f32)>> = vec![Vec::new(); n];
+    let mut self_scores = vec![1f32; n];
+    for part in mlt {
+        for (i, hits, self_score) in part? {
+            mlt_hits[i] = hits;
+            self_scores[i] = self_score;
+        }
+    }
     for i in (0..n).filter(|&i| usable(i)) {
-        let terms: Vec<String> = engine
-            .text_index()
-            .salient_terms(&paragraphs[i].text, cfg.bm25_terms)
-            .into_iter()
-            .map(|t| t.0)
-            .collect();
-        let hits = engine
-            .text_index()
-            .search_terms(&terms, cfg.bm25_k + 8, &Filter::default())?;
-        let self_score = hits.iter().map(|h| h.1).fold(0f32, f32::max).max(1e-6);
-        for (point, score) in hits {
+        let self_score = self_scores[i];
+        for &(point, score) in &mlt_hits[i] {
             let Some(&j) = point_index.get(&point) else {
                 continue;
             };

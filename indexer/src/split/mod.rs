@@ -197,7 +197,16 @@ fn markdown_blocks(doc: &Document) -> Vec<Block> {
 /// Plain text: blank-line separated blocks if the text has blank lines, else one per line.
 fn text_blocks(doc: &Document) -> Vec<Block> {
     let (text, (from, to)) = (&doc.text, doc.body);
-    let has_blank = lines(text, from, to).any(|(_, l)| l.trim().is_empty());
+    // Blank-line separated only if blank lines are common: a novel with one
+    // paragraph per line and a stray blank line (ELTeC) is still line-based.
+    let (blank, full) = lines(text, from, to).fold((0usize, 0usize), |(b, f), (_, l)| {
+        if l.trim().is_empty() {
+            (b + 1, f)
+        } else {
+            (b, f + 1)
+        }
+    });
+    let has_blank = blank > 0 && blank * 8 >= full;
     let mut blocks = Vec::new();
     let mut cur: Option<(usize, usize)> = None;
     for (start, line) in lines(text, from, to) {
@@ -524,6 +533,15 @@ mod tests {
         let ps = split_document(&doc(CorpusFormat::Text, text), &cfg());
         assert_eq!(ps.len(), 2);
         assert_eq!(&text[ps[1].start..ps[1].end], ps[1].text);
+    }
+
+    #[test]
+    fn a_stray_blank_line_does_not_make_a_novel_one_block() {
+        let line =
+            "— Hé ! Mandine, criait-elle, dépêche-toi de balayer la maison ; plus vite que ça !\n";
+        let text = format!(" \n{}", line.repeat(20));
+        let ps = split_document(&doc(CorpusFormat::Text, &text), &cfg());
+        assert_eq!(ps.len(), 20);
     }
 
     #[test]
