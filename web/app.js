@@ -36,6 +36,7 @@ async function init() {
     if (state.center) loadEgo(); else overview();
   });
   $('#color-by').addEventListener('change', () => state.graph && draw(state.graph));
+  $('#zoom-btn').addEventListener('click', zoomPassages);
   $('#path-form').addEventListener('submit', (ev) => { ev.preventDefault(); findPath($('#path-to').value.trim()); });
   const q = new URLSearchParams(location.search).get('q');
   if (q) { $('#q').value = q; search(q); }
@@ -156,6 +157,42 @@ function draw(g) {
     }
   }
   setStatus(`${nodes.length} textes, ${edges.length} liens dessinés.`);
+}
+
+// The graph zoomed in: the centred text's paragraphs (gold) and the passages
+// of other texts they echo; choosing a link shows both passages.
+async function zoomPassages() {
+  if (!state.center) { setStatus('Choisissez d’abord un texte.'); return; }
+  try {
+    const g = await getJSON(`${API}/graph/passages/${enc(state.center)}`);
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    const texts = [...new Set(g.nodes.map((n) => n.text_id))];
+    const elements = [
+      ...g.nodes.map((n) => ({ data: { id: n.id, label: `${n.title.slice(0, 30)} §${n.ordinal + 1}`, color: n.text_id === state.center ? '#f0a500' : PALETTE[texts.indexOf(n.text_id) % PALETTE.length], size: n.text_id === state.center ? 26 : 18, center: 0 } })),
+      ...g.edges.map((e, i) => ({ data: { id: `p${i}`, source: e.source, target: e.target, width: 1 + e.score / 2, author: 0, score: e.score, dense: e.dense, bm25: e.bm25 } })),
+    ];
+    if (state.cy) state.cy.destroy();
+    state.cy = cytoscape({
+      container: $('#graph'),
+      elements,
+      style: [
+        { selector: 'node', style: { 'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', label: 'data(label)', 'font-size': 9, color: '#333' } },
+        { selector: 'edge', style: { width: 'data(width)', 'line-color': '#9aa8a0', 'curve-style': 'bezier' } },
+      ],
+      layout: { name: 'cose', animate: false, randomize: false },
+    });
+    state.cy.on('tap', 'edge', (ev) => {
+      const d = ev.target.data();
+      const a = byId.get(d.source), b = byId.get(d.target);
+      $('#passages').hidden = false;
+      $('#passage-a h3').textContent = `${a.title} §${a.ordinal + 1}`;
+      $('#passage-a blockquote').textContent = a.text;
+      $('#passage-b h3').textContent = `${b.title} §${b.ordinal + 1}`;
+      $('#passage-b blockquote').textContent = b.text;
+      $('#link-scores').textContent = `score ${d.score.toFixed(2)} · cosinus ${d.dense.toFixed(3)} · BM25 ${d.bm25.toFixed(1)}`;
+    });
+    setStatus(`${g.nodes.length} passages, ${g.edges.length} liens (zoom sur les paragraphes).`);
+  } catch (e) { setStatus(`Erreur : ${e.message}`); }
 }
 
 function highlight(text, terms) {

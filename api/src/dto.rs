@@ -263,3 +263,28 @@ pub struct Lookup {
     pub id: String,
     pub title: String,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageNode {
+    pub id: String,
+    pub text_id: String,
+    pub title: String,
+    pub ordinal: u64,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageEdge {
+    pub source: String,
+    pub target: String,
+    pub score: f32,
+    pub dense: f32,
+    pub bm25: f32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageGraph {
+    pub text: String,
+    pub nodes: Vec<PassageNode>,
+    pub edges: Vec<PassageEdge>,
+}

@@ -154,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .route("/fragments/related/{*id}", get(routes::texts::fragment))
         .route("/drafts/related", post(routes::search::draft))
         .route("/graph/ego/{*id}", get(routes::graph::ego))
+        .route("/graph/passages/{*id}", get(routes::graph::passages))
         .route("/graph/overview", get(routes::graph::overview))
         .route("/graph/path", get(routes::graph::path))
         .route("/graph/clusters", get(routes::graph::clusters))

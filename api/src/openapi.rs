@@ -19,6 +19,7 @@ use crate::{dto, error, routes};
         routes::texts::related,
         routes::texts::fragment,
         routes::graph::ego,
+        routes::graph::passages,
         routes::graph::overview,
         routes::graph::path,
         routes::graph::clusters,

@@ -266,6 +266,18 @@ async fn graphs_ego_overview_path_clusters() {
     let path = b["path"].as_array().unwrap();
     assert_eq!(path.first().unwrap()["id"], TECHNO);
     assert_eq!(path.last().unwrap()["id"], "essais/laboetie1562_servitude");
+    // zoomed in: paragraphs as nodes, linking the text's passages to other texts'
+    let (s, b) = get(&format!("/api/v1/graph/passages/{TECHNO}")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let nodes = b["nodes"].as_array().unwrap();
+    assert!(
+        nodes.iter().any(|n| n["text_id"] == TECHNO)
+            && nodes.iter().any(|n| n["text_id"] != TECHNO)
+    );
+    assert!(!b["edges"].as_array().unwrap().is_empty());
+    assert!(nodes
+        .iter()
+        .all(|n| !n["text"].as_str().unwrap().is_empty()));
     let (s, b) = get("/api/v1/graph/clusters").await;
     assert_eq!(s, StatusCode::OK);
     assert!(b.as_array().unwrap().len() > 1);
@@ -316,6 +328,7 @@ async fn openapi_document_is_valid_and_lists_every_route() {
         ("/api/v1/fragments/related/{id}", "get"),
         ("/api/v1/graph/ego/{id}", "get"),
         ("/api/v1/graph/overview", "get"),
+        ("/api/v1/graph/passages/{id}", "get"),
         ("/api/v1/graph/path", "get"),
         ("/api/v1/graph/clusters", "get"),
         ("/api/v1/stats", "get"),

@@ -299,6 +299,27 @@ pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score
     }
 }
 
+/// The graph zoomed in to passages: the links of one text's paragraphs, as
+/// (paragraph ids in the graph, links touching the text).
+pub fn passages<'a>(
+    links: &'a Links,
+    text_id: &str,
+) -> (Vec<String>, Vec<&'a crate::links::PassageLink>) {
+    let prefix = format!("{text_id}#");
+    let edges: Vec<&crate::links::PassageLink> = links
+        .passage_links
+        .iter()
+        .filter(|l| l.from.starts_with(&prefix) || l.to.starts_with(&prefix))
+        .collect();
+    let mut ids: Vec<String> = edges
+        .iter()
+        .flat_map(|l| [l.from.clone(), l.to.clone()])
+        .collect();
+    ids.sort();
+    ids.dedup();
+    (ids, edges)
+}
+
 /// Shortest path between two texts, edge cost 1/score (strong links are short).
 pub fn path(graph: &Graph, from: &str, to: &str) -> Option<Vec<String>> {
     let index: HashMap<&str, usize> = graph

@@ -46,6 +46,16 @@ pub struct Related {
     pub evidence: Vec<Evidence>,
 }
 
+/// A link between two paragraphs of different texts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassageLink {
+    pub from: String,
+    pub to: String,
+    pub score: f32,
+    pub dense: f32,
+    pub bm25: f32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Duplicate {
     pub a: String,
@@ -66,6 +76,9 @@ pub struct Links {
     /// Paragraph ids that recur across texts (boilerplate): they make no links.
     pub boilerplate: Vec<String>,
     pub paragraph_links: usize,
+    /// Every kept paragraph link (the graph zoomed in to passages).
+    #[serde(default)]
+    pub passage_links: Vec<PassageLink>,
     pub paragraphs: usize,
     pub seconds: f64,
 }
@@ -487,10 +500,20 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         kept.extend(list.iter().take(cfg.per_paragraph).map(|x| x.1));
     }
     let mut by_text_pair: BTreeMap<(String, String), Vec<ParagraphPair>> = BTreeMap::new();
+    scored.sort_by_key(|s| s.0);
+    let mut passage_links = Vec::new();
     for ((i, j), score) in scored {
         if !kept.contains(&(i, j)) {
             continue;
         }
+        let c = &candidates[&(i, j)];
+        passage_links.push(PassageLink {
+            from: paragraphs[i].id.clone(),
+            to: paragraphs[j].id.clone(),
+            score,
+            dense: c.dense,
+            bm25: c.bm25,
+        });
         let (a, b) = (&paragraphs[i].text_id, &paragraphs[j].text_id);
         let (key, pair) = if a < b {
             ((a.clone(), b.clone()), (i, j, score))
@@ -565,6 +588,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
             .map(|i| paragraphs[i].id.clone())
             .collect(),
         paragraph_links,
+        passage_links,
         paragraphs: n,
         seconds: started.elapsed().as_secs_f64(),
     })

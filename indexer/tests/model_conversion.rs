@@ -103,7 +103,7 @@ fn queries_and_passages_differ_and_paraphrases_are_close() {
 /// model's dynamic quantisation made a paragraph's vector depend on the other
 /// paragraphs of its batch, so a resumed run did not reproduce a clean one.
 #[test]
-fn embeddings_do_not_depend_on_batch_mates() {
+fn issue_2_embeddings_do_not_depend_on_batch_mates() {
     let e = common::embedder();
     let alone = e.embed_documents(&[SENTENCES[0]]).unwrap().remove(0);
     let together = e.embed_documents(SENTENCES).unwrap().remove(0);

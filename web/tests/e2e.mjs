@@ -88,6 +88,14 @@ try {
     await page.screenshot({ path: join(out, '03-passages.png'), fullPage: true });
   });
 
+  await check('zooming in draws the passages of the text and their links', async () => {
+    await page.click('#zoom-btn');
+    await page.waitForFunction(() => window.rhizome.cy && window.rhizome.cy.edges().length > 0 && window.rhizome.cy.edges()[0].id().startsWith('p'), null, { timeout: 10000 });
+    await page.screenshot({ path: join(out, '03b-passage-graph.png') });
+    await page.click('#results li .open');
+    await page.waitForFunction(() => window.rhizome.cy && window.rhizome.cy.nodes().length > 1 && !window.rhizome.cy.edges()[0].id().startsWith('p'), null, { timeout: 10000 });
+  });
+
   await check('choosing a node re-centres the graph; overview shows clusters', async () => {
     const before = await page.evaluate(() => window.rhizome.center);
     await page.locator('#node-list-box summary').click();

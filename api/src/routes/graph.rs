@@ -247,3 +247,55 @@ pub async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
             .collect(),
     )
 }
+
+/// The graph zoomed in: a text's paragraphs and the passages of other texts they echo.
+#[utoipa::path(get, path = "/api/v1/graph/passages/{id}", params(("id" = String, Path, description = "text id")), tag = "graph",
+    responses((status = 200, body = crate::dto::PassageGraph), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn passages(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<crate::dto::PassageGraph>> {
+    let (ids, edges) = {
+        let kn = state.knowledge();
+        if !kn.catalogue.texts.contains_key(&id) {
+            return Err(ApiError::not_found(format!("no text {id:?}")));
+        }
+        let links = kn.links.as_ref().ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "links_not_computed",
+                "no link graph yet: run `rhizome links`",
+            )
+        })?;
+        let (ids, edges) = rhizome::graph::passages(links, &id);
+        let edges: Vec<crate::dto::PassageEdge> = edges
+            .into_iter()
+            .map(|l| crate::dto::PassageEdge {
+                source: l.from.clone(),
+                target: l.to.clone(),
+                score: l.score,
+                dense: l.dense,
+                bm25: l.bm25,
+            })
+            .collect();
+        (ids, edges)
+    };
+    let engine = state.engine.clone();
+    let points: Vec<u64> = ids.iter().map(|p| rhizome::store::point_id(p)).collect();
+    let stored = tokio::task::spawn_blocking(move || engine.text_index().get(&points)).await??;
+    let nodes = stored
+        .into_iter()
+        .map(|p| crate::dto::PassageNode {
+            id: p.id,
+            text_id: p.text_id,
+            title: p.title,
+            ordinal: p.ordinal,
+            text: p.text.chars().take(300).collect(),
+        })
+        .collect();
+    Ok(Json(crate::dto::PassageGraph {
+        text: id,
+        nodes,
+        edges,
+    }))
+}
