@@ -68,6 +68,20 @@ pub struct Paragraph {
     pub end: u64,
 }
 
+impl From<rhizome::store::StoredParagraph> for Paragraph {
+    fn from(p: rhizome::store::StoredParagraph) -> Self {
+        Paragraph {
+            id: p.id,
+            text_id: p.text_id,
+            ordinal: p.ordinal,
+            heading: p.heading,
+            text: p.text,
+            start: p.start,
+            end: p.end,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Text {
     pub id: String,

@@ -124,6 +124,17 @@ impl AppState {
         self
     }
 
+    /// A place among the CPU-heavy calls (the rest wait for one).
+    pub(crate) async fn cpu_permit(&self) -> ApiResult<tokio::sync::SemaphorePermit<'_>> {
+        self.cpu.acquire().await.map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "shutting_down",
+                "the server is shutting down",
+            )
+        })
+    }
+
     pub(crate) fn knowledge(&self) -> std::sync::RwLockReadGuard<'_, Knowledge> {
         self.knowledge.read().unwrap_or_else(|p| p.into_inner())
     }

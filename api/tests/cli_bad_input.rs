@@ -2,6 +2,7 @@
 //! its path and reason, the exit status says the run was partial (3), and what
 //! was already indexed stays searchable.
 
+#[path = "../../indexer/tests/common/mod.rs"]
 mod common;
 
 use std::path::Path;

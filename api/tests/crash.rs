@@ -4,6 +4,7 @@
 //! Short version (CI): 3 kills at seeded random moments on the blog corpus.
 //! Long version: RHIZOME_CRASH_TRIALS=20 cargo test --release --test crash.
 
+#[path = "../../indexer/tests/common/mod.rs"]
 mod common;
 
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! one request over a real socket on port 0. The engine holds the demo
 //! corpora (indexed once per test binary, embeddings from the shared cache).
 
+#[path = "../../indexer/tests/common/mod.rs"]
 mod common;
 
 use std::sync::{Arc, OnceLock};

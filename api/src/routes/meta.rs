@@ -141,11 +141,7 @@ pub async fn reindex(
             "a valid bearer token is required",
         ));
     }
-    let _permit = state
-        .cpu
-        .acquire()
-        .await
-        .map_err(|_| ApiError::bad_request("server shutting down"))?;
+    let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
     let (report, links) = tokio::task::spawn_blocking(move || -> rhizome::Result<_> {
         let report = engine.index(false)?;

@@ -58,11 +58,7 @@ pub async fn search(
         },
     };
     state.engine.validate(&p.q, &opts)?;
-    let _permit = state
-        .cpu
-        .acquire()
-        .await
-        .map_err(|_| ApiError::bad_request("server shutting down"))?;
+    let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
     let q = p.q.clone();
     let hits = tokio::task::spawn_blocking(move || engine.search(&q, &opts)).await??;
@@ -121,11 +117,7 @@ pub async fn draft(
             return Err(ApiError::bad_request(format!("unknown corpus {c:?}")));
         }
     }
-    let _permit = state
-        .cpu
-        .acquire()
-        .await
-        .map_err(|_| ApiError::bad_request("server shutting down"))?;
+    let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
     let catalogue_urls: HashMap<String, Option<String>> = state
         .knowledge()

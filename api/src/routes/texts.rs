@@ -44,18 +44,7 @@ pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
         tags: entry.tags,
         author: entry.author,
         url: entry.url,
-        paragraphs: paragraphs
-            .into_iter()
-            .map(|p| Paragraph {
-                id: p.id,
-                text_id: p.text_id,
-                ordinal: p.ordinal,
-                heading: p.heading,
-                text: p.text,
-                start: p.start,
-                end: p.end,
-            })
-            .collect(),
+        paragraphs: paragraphs.into_iter().map(Paragraph::from).collect(),
     }))
 }
 
@@ -113,15 +102,7 @@ pub async fn paragraph(
         .into_iter()
         .find(|p| p.id == id)
         .ok_or_else(|| ApiError::not_found(format!("no paragraph {id:?}")))?;
-    Ok(Json(Paragraph {
-        id: p.id,
-        text_id: p.text_id,
-        ordinal: p.ordinal,
-        heading: p.heading,
-        text: p.text,
-        start: p.start,
-        end: p.end,
-    }))
+    Ok(Json(Paragraph::from(p)))
 }
 
 /// Builds (once) the related-texts response of a text, with passages.
