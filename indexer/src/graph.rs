@@ -145,6 +145,12 @@ fn one_level(n: usize, edges: &[(usize, usize, f64)]) -> (Vec<usize>, bool) {
     (comm, moved_any)
 }
 
+/// Weight of a word in a cluster's label: how often linked passages inside the
+/// cluster share it, times how few clusters share it at all (tf·idf).
+pub fn label_weight(count: usize, clusters_with_word: usize, clusters: usize) -> f32 {
+    count as f32 * (1.0 + clusters as f32 / clusters_with_word.max(1) as f32).ln()
+}
+
 /// Builds the text graph (optionally restricted to some corpora).
 pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score: f32) -> Graph {
     let keep = |id: &str| {
@@ -209,6 +215,12 @@ pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score
             }
         }
     }
+    let mut clusters_with: HashMap<&str, usize> = HashMap::new();
+    for w in words.values() {
+        for t in w.keys() {
+            *clusters_with.entry(t.as_str()).or_default() += 1;
+        }
+    }
     let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
     for &c in &comm {
         *sizes.entry(c).or_default() += 1;
@@ -216,11 +228,22 @@ pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score
     let clusters = sizes
         .iter()
         .map(|(&c, &size)| {
-            let mut w: Vec<(String, usize)> = words
+            // Distinctive, not just frequent: a word shared in many clusters says little.
+            let mut w: Vec<(String, f32)> = words
                 .get(&c)
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .map(|m| {
+                    m.iter()
+                        .filter(|(k, _)| !k.chars().all(|ch| ch.is_ascii_digit()))
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                label_weight(*v, clusters_with[k.as_str()], words.len()),
+                            )
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
-            w.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            w.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
             let label = if w.is_empty() {
                 ids.iter()
                     .zip(&comm)
@@ -472,6 +495,13 @@ mod tests {
             clusters: vec![],
             bridges: vec![],
         }
+    }
+
+    #[test]
+    fn labels_prefer_distinctive_words() {
+        // "réseaux" 5 times but in all 6 clusters; "fascisme" 3 times, in 1 cluster only
+        assert!(label_weight(3, 1, 6) > label_weight(5, 6, 6));
+        assert!(label_weight(4, 2, 6) > label_weight(2, 2, 6));
     }
 
     #[test]
