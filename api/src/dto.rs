@@ -6,8 +6,10 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SearchParams {
     /// The query, in French or any language the model knows.
+    #[param(min_length = 1, max_length = 2000)]
     pub q: String,
     /// Number of hits (1 to `search.max_k`, default 10).
+    #[param(minimum = 1, maximum = 100)]
     pub k: Option<usize>,
     /// `hybrid` (default), `dense` or `bm25`.
     pub mode: Option<String>,
@@ -175,8 +177,10 @@ pub struct DraftResponse {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct EgoParams {
     /// Hops from the text (1 to 3, default 1).
+    #[param(minimum = 1, maximum = 3)]
     pub depth: Option<usize>,
     /// Strongest links kept per node (1 to 50, default 10).
+    #[param(minimum = 1, maximum = 50)]
     pub k: Option<usize>,
     pub min_score: Option<f32>,
     /// Corpora, comma-separated.
@@ -186,6 +190,7 @@ pub struct EgoParams {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct OverviewParams {
     /// Most connected texts drawn (10 to 1000, default 300).
+    #[param(minimum = 10, maximum = 1000)]
     pub max_nodes: Option<usize>,
     pub corpus: Option<String>,
 }

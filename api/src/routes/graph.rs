@@ -206,7 +206,7 @@ pub async fn overview(
 
 /// The shortest chain of related texts between two texts.
 #[utoipa::path(get, path = "/api/v1/graph/path", params(PathParams), tag = "graph",
-    responses((status = 200, body = PathResponse), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PathResponse), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn path(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<PathParams>,

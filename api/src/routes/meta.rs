@@ -120,7 +120,8 @@ pub async fn docs() -> Html<&'static str> {
 
 /// Re-indexes the corpora and recomputes links. Requires `Authorization: Bearer <RHIZOME_ADMIN_TOKEN>`.
 #[utoipa::path(post, path = "/api/v1/admin/reindex", tag = "admin", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorBody),
+        (status = 404, description = "no admin token configured: the route does not exist", body = crate::error::ErrorBody)))]
 pub async fn reindex(
     State(state): State<AppState>,
     headers: HeaderMap,

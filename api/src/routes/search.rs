@@ -96,7 +96,8 @@ pub async fn search(
 
 /// The passages of the corpora that an unpublished draft echoes (embedded on the fly).
 #[utoipa::path(post, path = "/api/v1/drafts/related", request_body = DraftRequest, tag = "related",
-    responses((status = 200, body = DraftResponse), (status = 400, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = DraftResponse), (status = 400, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody),
+        (status = 415, body = crate::error::ErrorBody)))]
 pub async fn draft(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<DraftRequest>,

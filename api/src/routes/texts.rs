@@ -62,7 +62,7 @@ fn normalize_url(u: &str) -> String {
 
 /// The text published at a URL (the widget identifies a post by its address).
 #[utoipa::path(get, path = "/api/v1/lookup", params(LookupParams), tag = "texts",
-    responses((status = 200, body = Lookup), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Lookup), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn lookup(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<LookupParams>,
