@@ -105,6 +105,9 @@ pub struct VectorStoreConfig {
     /// Qdrant server URL (gRPC), for the `server` backend; `QDRANT_URL` overrides it.
     pub url: Option<String>,
     pub collection: String,
+    /// Server backend: shards and replicas of a new collection (server defaults if unset).
+    pub shard_number: Option<u32>,
+    pub replication_factor: Option<u32>,
 }
 
 /// Settings of `rhizome serve` (plain data: the engine itself serves nothing).
@@ -306,6 +309,8 @@ impl Default for VectorStoreConfig {
             backend: "embedded".into(),
             url: None,
             collection: "rhizome".into(),
+            shard_number: None,
+            replication_factor: None,
         }
     }
 }

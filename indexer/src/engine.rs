@@ -176,6 +176,14 @@ impl Engine {
         }
         let vectors: Box<dyn VectorStore> = match config.vector_store.backend.as_str() {
             "embedded" => Box::new(EdgeStore::open(&data.join("vectors"), embedder.dim())?),
+            #[cfg(feature = "qdrant-server")]
+            "server" => Box::new(crate::store::ServerStore::open(&config.vector_store, embedder.dim())?),
+            #[cfg(not(feature = "qdrant-server"))]
+            "server" => {
+                return Err(Error::Config(
+                    "vector_store.backend = \"server\" needs a build with `--features rhizome-indexer/qdrant-server`".into(),
+                ))
+            }
             other => {
                 return Err(Error::Config(format!(
                     "vector store backend {other:?} is not available in this build"

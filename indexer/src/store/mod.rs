@@ -4,11 +4,15 @@
 //! parse sources, embed, or fuse results (the engine does that).
 
 mod edge;
+#[cfg(feature = "qdrant-server")]
+mod server;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
 
 pub use edge::EdgeStore;
+#[cfg(feature = "qdrant-server")]
+pub use server::ServerStore;
 pub use text::{StoredParagraph, TextIndex};
 
 use crate::error::Result;

@@ -1,0 +1,118 @@
+//! The `VectorStore` contract, run against every backend: the embedded
+//! qdrant-edge store always, a Qdrant server when `QDRANT_URL` is set (and the
+//! `qdrant-server` feature is built); otherwise that half says why it skipped.
+
+use rhizome::store::{EdgeStore, Filter, PointPayload, VectorPoint, VectorStore};
+
+fn point(id: u64, v: [f32; 4], text: &str, corpus: &str, date: i64) -> VectorPoint {
+    VectorPoint {
+        id,
+        vector: v.to_vec(),
+        payload: PointPayload {
+            paragraph: format!("{text}#{id}"),
+            text_id: text.into(),
+            corpus: corpus.into(),
+            date: Some(date),
+            tags: vec!["ia".into()],
+            ordinal: id,
+        },
+    }
+}
+
+fn contract(store: &dyn VectorStore) {
+    store
+        .upsert(vec![
+            point(1, [1.0, 0.0, 0.0, 0.0], "blog/a", "blog", 100),
+            point(2, [0.9, 0.1, 0.0, 0.0], "blog/b", "blog", 200),
+            point(3, [0.0, 1.0, 0.0, 0.0], "essais/c", "essais", 300),
+            point(4, [0.7, 0.7, 0.0, 0.0], "essais/c", "essais", 300),
+        ])
+        .unwrap();
+    store.flush().unwrap();
+    assert_eq!(store.count().unwrap(), 4);
+    let ids = |v: Vec<(u64, f32)>| v.into_iter().map(|x| x.0).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store
+            .search(&[1.0, 0.0, 0.0, 0.0], 3, &Filter::default())
+            .unwrap()),
+        [1, 2, 4]
+    );
+    let only_essais = Filter {
+        corpora: vec!["essais".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(store
+            .search(&[1.0, 0.0, 0.0, 0.0], 3, &only_essais)
+            .unwrap()),
+        [4, 3]
+    );
+    let dated = Filter {
+        date_from: Some(150),
+        date_to: Some(250),
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(store.search(&[1.0, 0.0, 0.0, 0.0], 3, &dated).unwrap()),
+        [2]
+    );
+    let not_a = Filter {
+        exclude_text: Some("blog/a".into()),
+        tags: vec!["ia".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(store.search(&[1.0, 0.0, 0.0, 0.0], 1, &not_a).unwrap()),
+        [2]
+    );
+    let v = store.vectors(&[3, 99]).unwrap();
+    assert!(v[0].as_ref().is_some_and(|x| (x[1] - 1.0).abs() < 1e-3) && v[1].is_none());
+    // Upserting the same id replaces; deleting a text removes all its points.
+    store
+        .upsert(vec![point(1, [0.0, 0.0, 1.0, 0.0], "blog/a", "blog", 100)])
+        .unwrap();
+    store.delete_text("essais/c").unwrap();
+    store.flush().unwrap();
+    assert_eq!(store.count().unwrap(), 2);
+    assert_eq!(
+        ids(store
+            .search(&[0.0, 0.0, 1.0, 0.0], 1, &Filter::default())
+            .unwrap()),
+        [1]
+    );
+}
+
+#[test]
+fn embedded_store_keeps_the_contract_and_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = EdgeStore::open(dir.path(), 4).unwrap();
+        contract(&store);
+    }
+    let store = EdgeStore::open(dir.path(), 4).unwrap();
+    assert_eq!(store.count().unwrap(), 2, "reopened from disk");
+}
+
+#[test]
+fn server_store_keeps_the_contract() {
+    let Ok(url) = std::env::var("QDRANT_URL") else {
+        eprintln!(
+            "skipped: QDRANT_URL is not set (start a Qdrant server and set it to run this half)"
+        );
+        return;
+    };
+    #[cfg(feature = "qdrant-server")]
+    {
+        let cfg = rhizome::config::VectorStoreConfig {
+            backend: "server".into(),
+            url: Some(url),
+            collection: format!("rhizome-test-{}", std::process::id()),
+            shard_number: None,
+            replication_factor: None,
+        };
+        let store = rhizome::store::ServerStore::open(&cfg, 4).unwrap();
+        contract(&store);
+    }
+    #[cfg(not(feature = "qdrant-server"))]
+    eprintln!("skipped: QDRANT_URL={url} is set but this build lacks the qdrant-server feature (cargo test --features rhizome-indexer/qdrant-server)");
+}
