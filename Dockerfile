@@ -5,5 +5,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 python3
 WORKDIR /app
 COPY . .
 ENV CARGO_TARGET_DIR=/root/.cache/rhizome/target
+# FEATURES=rhizome-indexer/qdrant-server builds the Qdrant server backend in.
+ARG FEATURES=""
+ENV RHIZOME_FEATURES=$FEATURES
 RUN bash scripts/setup.sh
 EXPOSE 8080

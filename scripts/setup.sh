@@ -58,5 +58,5 @@ if [ ! -f web/node_modules/cytoscape/dist/cytoscape.min.js ] || [ ! -d web/node_
 fi
 
 step "Release build (target dir: $CARGO_TARGET_DIR)"
-cargo build --release --workspace --bins
+cargo build --release --workspace --bins ${RHIZOME_FEATURES:+--features "$RHIZOME_FEATURES"}
 echo "set-up done"
