@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use qdrant_client::qdrant::point_id::PointIdOptions;
+use qdrant_client::qdrant::vector_output;
 use qdrant_client::qdrant::vectors_output::VectorsOptions;
 use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
@@ -221,9 +222,14 @@ impl VectorStore for ServerStore {
             let Some(PointIdOptions::Num(n)) = p.id.and_then(|i| i.point_id_options) else {
                 continue;
             };
-            #[allow(deprecated)]
             if let Some(VectorsOptions::Vector(v)) = p.vectors.and_then(|v| v.vectors_options) {
-                by_id.insert(n, v.data);
+                // Servers from 1.16 fill the `vector` oneof; older ones the deprecated `data`.
+                #[allow(deprecated)]
+                let data = match v.vector {
+                    Some(vector_output::Vector::Dense(d)) => d.data,
+                    _ => v.data,
+                };
+                by_id.insert(n, data);
             }
         }
         Ok(ids.iter().map(|i| by_id.remove(i)).collect())
