@@ -28,6 +28,18 @@ fn write_config(dir: &Path, cache: &Path) -> std::path::PathBuf {
     path
 }
 
+/// `rhizome index` on the test's own config, whatever the caller's environment says.
+fn index_command(config: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rhizome"));
+    cmd.arg("--config")
+        .arg(config)
+        .args(["index", "--quiet"])
+        .env_remove("RHIZOME_DATA_DIR")
+        .env_remove("RHIZOME_CACHE_DIR")
+        .env_remove("QDRANT_URL");
+    cmd
+}
+
 /// xorshift, seeded: the kill moments are reproducible.
 fn next(seed: &mut u64) -> u64 {
     *seed ^= *seed << 13;
@@ -76,13 +88,7 @@ fn kill_9_during_indexing_then_rerun_gives_the_same_results() {
     let mut seed = 0x5eed_u64;
     let mut killed = 0;
     for _ in 0..trials {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rhizome"))
-            .arg("--config")
-            .arg(&config)
-            .args(["index", "--quiet"])
-            .env_remove("RHIZOME_DATA_DIR")
-            .env_remove("RHIZOME_CACHE_DIR")
-            .env_remove("QDRANT_URL")
+        let mut child = index_command(&config)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -105,15 +111,7 @@ fn kill_9_during_indexing_then_rerun_gives_the_same_results() {
         killed > 0,
         "no run was interrupted: the test proves nothing"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_rhizome"))
-        .arg("--config")
-        .arg(&config)
-        .args(["index", "--quiet"])
-        .env_remove("RHIZOME_DATA_DIR")
-        .env_remove("RHIZOME_CACHE_DIR")
-        .env_remove("QDRANT_URL")
-        .output()
-        .unwrap();
+    let out = index_command(&config).output().unwrap();
     assert!(
         out.status.success(),
         "the rerun completes: {}",
