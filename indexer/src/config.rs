@@ -39,8 +39,13 @@ pub struct ModelConfig {
     pub id: String,
     /// `libonnxruntime.so`; `ORT_DYLIB_PATH` overrides it.
     pub ort_dylib: PathBuf,
-    /// ONNX Runtime intra-op threads (0 = number of cores).
+    /// ONNX Runtime threads in all (0 = number of cores, at most 4).
     pub threads: usize,
+    /// Inference sessions run side by side, sharing `threads` (0 = one per
+    /// thread). Batch-1 inference of a small encoder parallelises poorly
+    /// inside one session: two 1-thread sessions do 1.48x the work of one
+    /// 2-thread session on 2 cores (BENCHMARKS.md), for ~100 MB more memory.
+    pub sessions: usize,
     /// Paragraphs per inference batch (batches hold paragraphs of similar length).
     /// 1 for the int8 model: its dynamic quantisation scales activations per
     /// batch, so a paragraph's vector would depend on its batch mates (cosine
@@ -265,6 +270,7 @@ impl Default for ModelConfig {
             id: "multilingual-e5-small-int8-v2".into(),
             ort_dylib: PathBuf::from("models/onnxruntime/libonnxruntime.so"),
             threads: 0,
+            sessions: 0,
             batch_size: 1,
             max_tokens: 512,
         }
@@ -377,6 +383,11 @@ impl Config {
             self.model.threads = v
                 .parse()
                 .map_err(|_| Error::Config(format!("RHIZOME_THREADS={v:?} is not a number")))?;
+        }
+        if let Some(v) = get("RHIZOME_SESSIONS") {
+            self.model.sessions = v
+                .parse()
+                .map_err(|_| Error::Config(format!("RHIZOME_SESSIONS={v:?} is not a number")))?;
         }
         if let Some(v) = get("RHIZOME_FUSION") {
             self.search.fusion = match v.as_str() {

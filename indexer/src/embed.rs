@@ -5,6 +5,7 @@
 //! batching, L2 normalisation. Must not: cache (that is `cache`) or store.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use fastembed::{
@@ -31,8 +32,13 @@ pub trait Embedder: Send + Sync {
 }
 
 /// multilingual-e5 through fastembed (ONNX Runtime, loaded from `ORT_DYLIB_PATH`).
+///
+/// Holds several inference sessions of the same model: a list of paragraphs
+/// is shared among them (one OS thread each), and concurrent queries take
+/// turns over them.
 pub struct FastEmbedder {
-    model: Mutex<TextEmbedding>,
+    sessions: Vec<Mutex<TextEmbedding>>,
+    next: AtomicUsize,
     id: String,
     dim: usize,
     batch_size: usize,
@@ -90,56 +96,103 @@ impl FastEmbedder {
             special_tokens_map_file: read(&cfg.dir, "special_tokens_map.json")?,
             tokenizer_config_file: read(&cfg.dir, "tokenizer_config.json")?,
         };
-        let model =
-            UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
         let threads = if cfg.threads == 0 {
             default_threads()
         } else {
             cfg.threads
         };
-        let options = InitOptionsUserDefined::new()
-            .with_environment(env)
-            .with_max_length(cfg.max_tokens)
-            .with_intra_threads(threads);
-        let mut model = TextEmbedding::try_new_from_user_defined(model, options).map_err(|e| {
-            Error::ModelUnavailable(format!(
-                "cannot load {}: {e}",
-                cfg.dir.join(&cfg.file).display()
-            ))
-        })?;
-        let probe = model
+        let (sessions, per_session) = session_split(threads, cfg.sessions);
+        let path = cfg.dir.join(&cfg.file);
+        // Each session parses its own copy; loading them in parallel halves start-up.
+        let loaded: Vec<Result<TextEmbedding>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..sessions)
+                .map(|_| {
+                    let (onnx, files, env) = (onnx.clone(), tokenizer_files.clone(), env.clone());
+                    let path = &path;
+                    scope.spawn(move || {
+                        load_session(onnx, files, env, cfg.max_tokens, per_session, path)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::ModelUnavailable("model loading panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut models = loaded.into_iter().collect::<Result<Vec<_>>>()?;
+        let probe = models[0]
             .embed(["query: test"], None)
             .map_err(|e| Error::ModelUnavailable(format!("model does not run: {e}")))?;
         let dim = probe.first().map_or(0, Vec::len);
         release_freed_memory();
+        tracing::debug!(sessions, per_session, "embedder loaded");
         Ok(FastEmbedder {
-            model: Mutex::new(model),
+            sessions: models.drain(..).map(Mutex::new).collect(),
+            next: AtomicUsize::new(0),
             id: cfg.id.clone(),
             dim,
             batch_size: cfg.batch_size.max(1),
         })
     }
 
-    /// Batches of similar length: padding to the longest in a batch is wasted work.
+    /// Batches of similar length (padding to the longest in a batch is
+    /// wasted work), dealt round-robin to the sessions so each gets a similar
+    /// share of long and short paragraphs.
     fn embed_prefixed(&self, prefix: &str, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
+        let batches: Vec<&[usize]> = order.chunks(self.batch_size).collect();
+        let workers = self.sessions.len().min(batches.len());
+        let embed_share = |worker: usize| -> Result<Vec<(usize, Vec<f32>)>> {
+            let mut done = Vec::new();
+            for chunk in batches.iter().skip(worker).step_by(workers.max(1)) {
+                let batch: Vec<String> = chunk
+                    .iter()
+                    .map(|&i| format!("{prefix}{}", texts[i]))
+                    .collect();
+                done.extend(chunk.iter().copied().zip(self.run_on(worker, &batch)?));
+            }
+            Ok(done)
+        };
+        let shares: Vec<Result<Vec<(usize, Vec<f32>)>>> = if workers <= 1 {
+            vec![embed_share(0)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|w| scope.spawn(move || embed_share(w)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(Error::Embedding("an embedding thread panicked".into()))
+                        })
+                    })
+                    .collect()
+            })
+        };
         let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(self.batch_size) {
-            let batch: Vec<String> = chunk
-                .iter()
-                .map(|&i| format!("{prefix}{}", texts[i]))
-                .collect();
-            for (&i, v) in chunk.iter().zip(self.run(&batch)?) {
+        for share in shares {
+            for (i, v) in share? {
                 out[i] = v;
             }
         }
         Ok(out)
     }
 
+    /// Runs one batch on the next session in turn (queries from concurrent
+    /// requests spread over the sessions).
     fn run(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
-        let mut model = self
-            .model
+        let session = self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len();
+        self.run_on(session, texts)
+    }
+
+    fn run_on(&self, session: usize, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        let mut model = self.sessions[session]
             .lock()
             .map_err(|_| Error::Embedding("embedder poisoned by an earlier panic".into()))?;
         let mut out = model
@@ -150,6 +203,35 @@ impl FastEmbedder {
         }
         Ok(out)
     }
+}
+
+/// How `threads` are shared: `(sessions, threads per session)`. 0 sessions
+/// means one per thread; more sessions than threads is clamped.
+pub fn session_split(threads: usize, sessions: usize) -> (usize, usize) {
+    let threads = threads.max(1);
+    let sessions = if sessions == 0 {
+        threads
+    } else {
+        sessions.min(threads)
+    };
+    (sessions, (threads / sessions).max(1))
+}
+
+fn load_session(
+    onnx: Vec<u8>,
+    tokenizer_files: TokenizerFiles,
+    env: ort::environment::Environment,
+    max_tokens: usize,
+    threads: usize,
+    path: &Path,
+) -> Result<TextEmbedding> {
+    let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
+    let options = InitOptionsUserDefined::new()
+        .with_environment(env)
+        .with_max_length(max_tokens)
+        .with_intra_threads(threads);
+    TextEmbedding::try_new_from_user_defined(model, options)
+        .map_err(|e| Error::ModelUnavailable(format!("cannot load {}: {e}", path.display())))
 }
 
 impl Embedder for FastEmbedder {
@@ -225,6 +307,15 @@ mod tests {
         assert!((cosine(&[1.0, 0.0], &[0.0, 2.0])).abs() < 1e-6);
         assert!((cosine(&[1.0, 1.0], &[2.0, 2.0]) - 1.0).abs() < 1e-6);
         assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn threads_are_shared_among_sessions() {
+        assert_eq!(session_split(2, 0), (2, 1));
+        assert_eq!(session_split(4, 2), (2, 2));
+        assert_eq!(session_split(2, 1), (1, 2));
+        assert_eq!(session_split(2, 8), (2, 1));
+        assert_eq!(session_split(0, 0), (1, 1));
     }
 
     #[test]

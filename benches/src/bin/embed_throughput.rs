@@ -45,6 +45,11 @@ fn main() -> anyhow::Result<()> {
     let refs: Vec<&str> = sample.iter().map(String::as_str).collect();
     let chars: usize = sample.iter().map(|s| s.chars().count()).sum();
 
+    let threads = match config.model.threads {
+        0 => rhizome::embed::default_threads(),
+        n => n,
+    };
+    let (sessions, _) = rhizome::embed::session_split(threads, config.model.sessions);
     let embedder = FastEmbedder::load(&config.model)?;
     embedder.embed_documents(&refs[..refs.len().min(8)])?; // warm-up
     let mut rates = Vec::new();
@@ -64,7 +69,8 @@ fn main() -> anyhow::Result<()> {
             "paragraphs": refs.len(),
             "chars": chars,
             "batch_size": config.model.batch_size,
-            "threads": if config.model.threads == 0 { rhizome::embed::default_threads() } else { config.model.threads },
+            "threads": threads,
+            "sessions": sessions,
             "runs": rates,
             "paragraphs_per_s_median": median,
         })

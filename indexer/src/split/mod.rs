@@ -328,10 +328,15 @@ fn split_long(doc: &Document, start: usize, end: usize, max_chars: usize) -> Vec
     let src = &doc.text[start..end];
     let mut cuts: Vec<usize> = sentence_ends(src).into_iter().map(|p| start + p).collect();
     cuts.push(end);
+    // "essi... " ends a sentence once per dot, all at the same place.
+    cuts.dedup();
     let mut pieces = Vec::new();
     let mut piece_start = start;
     let mut last_cut = start;
     for &cut in &cuts {
+        if cut <= piece_start {
+            continue;
+        }
         let len = doc.text[piece_start..cut].chars().count();
         if len > max_chars && last_cut > piece_start {
             pieces.push((piece_start, last_cut));
@@ -463,6 +468,38 @@ fn join(a: Paragraph, b: Paragraph) -> Paragraph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by issue 7's scale run (Rolland, *Jean-Christophe*, ELTeC): a
+    /// long paragraph cut just before "..." made the next, identical sentence
+    /// end fall before the new piece's start, and slicing panicked.
+    #[test]
+    fn issue_7_an_ellipsis_after_a_cut_does_not_panic() {
+        let cfg = SplitConfig {
+            min_chars: 10,
+            max_chars: 60,
+        };
+        // The sentence that ends in "..." is itself longer than the window.
+        let text = "Tout ce déluge de tendresse fade, d'émotion fade, de mélancolie fade, \
+                    de poésie fade... Que de belles choses profanées ! Rien à dire."
+            .to_string();
+        for text in [
+            text.clone(),
+            text.replace(' ', "\u{a0}"),
+            format!("{text}\n{text}"),
+        ] {
+            let d = doc(CorpusFormat::Text, &text);
+            let ps = split_document(&d, &cfg);
+            assert!(!ps.is_empty());
+            for p in &ps {
+                assert!(
+                    p.start < p.end
+                        && d.text.is_char_boundary(p.start)
+                        && d.text.is_char_boundary(p.end)
+                );
+                assert!(p.text.chars().count() <= cfg.max_chars, "{:?}", p.text);
+            }
+        }
+    }
 
     fn doc(format: CorpusFormat, text: &str) -> Document {
         Document {
