@@ -128,6 +128,35 @@ enum Command {
         #[arg(long)]
         addr: Option<String>,
     },
+    /// Copy the vectors to the other backend (embedded qdrant-edge ↔ Qdrant
+    /// server), then check the copy: equal counts and a sample of vectors read
+    /// back equal. The BM25 index and the catalogue stay in the data dir (both
+    /// backends use them); set `vector_store.backend` to the new one afterwards.
+    ///
+    /// Example: rhizome migrate --to server --url http://127.0.0.1:6334
+    /// Example: QDRANT_URL=http://127.0.0.1:6334 rhizome migrate --to embedded --overwrite
+    Migrate {
+        /// The destination: server or embedded. The source is the other one.
+        #[arg(long, value_parser = ["server", "embedded"])]
+        to: String,
+        /// Qdrant server URL (default: vector_store.url / QDRANT_URL).
+        #[arg(long)]
+        url: Option<String>,
+        /// Server collection (default: vector_store.collection).
+        #[arg(long)]
+        collection: Option<String>,
+        /// Replace what the destination holds (otherwise a non-empty one is refused).
+        #[arg(long)]
+        overwrite: bool,
+        /// Points per page read and written.
+        #[arg(long, default_value_t = 512)]
+        page: usize,
+        /// Check one vector in this many.
+        #[arg(long, default_value_t = 50)]
+        sample_every: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure retrieval quality.
     ///
     /// --beir DIR: index a BEIR folder (corpus.jsonl, queries.jsonl, qrels/) in a
@@ -442,6 +471,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => print!("{text}"),
             }
         }
+        Command::Migrate {
+            to,
+            url,
+            collection,
+            overwrite,
+            page,
+            sample_every,
+            json,
+        } => {
+            let report = migrate(&config, &to, url, collection, overwrite, page, sample_every)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{} → {}: {} points copied in {:.1}s ({:.0} points/s); counts {} = {}; {} sampled vectors equal (max |Δ| {})",
+                    report.from, report.to, report.copied, report.seconds, report.points_per_s,
+                    report.source_count, report.destination_count, report.sampled, report.max_abs_diff
+                );
+            }
+        }
         Command::Eval {
             beir,
             sts,
@@ -491,4 +540,72 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `rhizome migrate`: opens the two stores from the config and copies.
+fn migrate(
+    config: &Config,
+    to: &str,
+    url: Option<String>,
+    collection: Option<String>,
+    overwrite: bool,
+    page: usize,
+    sample_every: usize,
+) -> anyhow::Result<rhizome::migrate::MigrationReport> {
+    use rhizome::store;
+    let dir = config.data_dir.join("vectors");
+    let mut server = config.vector_store.clone();
+    server.backend = "server".into();
+    server.url = url.or(server.url);
+    if let Some(c) = collection {
+        server.collection = c;
+    }
+    if server.url.is_none() {
+        return Err(rhizome::Error::Config(
+            "migrate needs the server's URL: --url or QDRANT_URL".into(),
+        )
+        .into());
+    }
+    let mut embedded = config.vector_store.clone();
+    embedded.backend = "embedded".into();
+    let (from_cfg, to_cfg) = if to == "server" {
+        if !dir.join("edge_config.json").exists() {
+            return Err(rhizome::Error::Config(format!(
+                "no embedded store at {} to migrate (run `rhizome index` first)",
+                dir.display()
+            ))
+            .into());
+        }
+        (embedded, server)
+    } else {
+        (server, embedded)
+    };
+    // The dimension comes from the source's points (nothing to load).
+    let probe = store::open(&from_cfg, &dir, 0)?;
+    let dim = match probe.scroll(None, 1)?.0.first() {
+        Some(p) => p.vector.len(),
+        None => anyhow::bail!("the source ({}) holds no points", from_cfg.backend),
+    };
+    drop(probe); // the embedded store is opened once at a time
+    if overwrite {
+        if to == "server" {
+            #[cfg(feature = "qdrant-server")]
+            store::ServerStore::drop_collection(&to_cfg)?;
+        } else if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+    }
+    let from = store::open(&from_cfg, &dir, dim)?;
+    let dest = store::open(&to_cfg, &dir, dim)?;
+    let total = from.count()? as u64;
+    let bar = indicatif::ProgressBar::new(total).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} points {per_sec} eta {eta}")
+            .expect("valid template"),
+    );
+    let report =
+        rhizome::migrate::migrate(from.as_ref(), dest.as_ref(), page, sample_every, &|n| {
+            bar.set_position(n as u64)
+        })?;
+    bar.finish_and_clear();
+    Ok(report)
 }

@@ -113,6 +113,19 @@ pub struct VectorStoreConfig {
     /// Server backend: shards and replicas of a new collection (server defaults if unset).
     pub shard_number: Option<u32>,
     pub replication_factor: Option<u32>,
+    /// Server backend: keep the original vectors on disk (mmap).
+    pub on_disk: bool,
+    /// Server backend: int8 scalar quantisation of a new collection (searched
+    /// in RAM, rescored with the originals).
+    pub quantization: bool,
+    /// Server backend: HNSW `m` and `ef_construct` of a new collection (server defaults if unset).
+    pub hnsw_m: Option<u64>,
+    pub hnsw_ef_construct: Option<u64>,
+    /// Server backend: points per upsert request, and requests in flight at once.
+    pub upsert_batch: usize,
+    pub upsert_parallel: usize,
+    /// Server backend: seconds before a request is abandoned (then retried, for writes).
+    pub timeout_secs: u64,
 }
 
 /// Settings of `rhizome serve` (plain data: the engine itself serves nothing).
@@ -317,6 +330,13 @@ impl Default for VectorStoreConfig {
             collection: "rhizome".into(),
             shard_number: None,
             replication_factor: None,
+            on_disk: true,
+            quantization: true,
+            hnsw_m: None,
+            hnsw_ef_construct: None,
+            upsert_batch: 256,
+            upsert_parallel: 4,
+            timeout_secs: 30,
         }
     }
 }

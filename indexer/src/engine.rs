@@ -21,7 +21,7 @@ use crate::manifest::{Catalogue, TextEntry};
 use crate::source::{self, Document, SourceProblem};
 use crate::split::{self, Paragraph};
 use crate::store::{
-    self, EdgeStore, Filter, PointPayload, StoredParagraph, TextIndex, VectorPoint, VectorStore,
+    self, Filter, PointPayload, StoredParagraph, TextIndex, VectorPoint, VectorStore,
 };
 
 /// A retriever's list: (point id, score), best first.
@@ -174,22 +174,8 @@ impl Engine {
                 embedder.model_id()
             )));
         }
-        let vectors: Box<dyn VectorStore> = match config.vector_store.backend.as_str() {
-            "embedded" => Box::new(EdgeStore::open(&data.join("vectors"), embedder.dim())?),
-            #[cfg(feature = "qdrant-server")]
-            "server" => Box::new(crate::store::ServerStore::open(&config.vector_store, embedder.dim())?),
-            #[cfg(not(feature = "qdrant-server"))]
-            "server" => {
-                return Err(Error::Config(
-                    "vector_store.backend = \"server\" needs a build with `--features rhizome-indexer/qdrant-server`".into(),
-                ))
-            }
-            other => {
-                return Err(Error::Config(format!(
-                    "vector store backend {other:?} is not available in this build"
-                )))
-            }
-        };
+        let vectors =
+            crate::store::open(&config.vector_store, &data.join("vectors"), embedder.dim())?;
         let text = TextIndex::open(&data.join("bm25"))?;
         let cache = EmbeddingCache::open(&config.cache_dir, embedder.model_id(), embedder.dim())?;
         Ok(Engine {

@@ -14,6 +14,7 @@ pub mod fusion;
 pub mod graph;
 pub mod links;
 pub mod manifest;
+pub mod migrate;
 pub mod source;
 pub mod split;
 pub mod store;

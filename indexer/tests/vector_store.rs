@@ -80,6 +80,28 @@ fn contract(store: &dyn VectorStore) {
             .unwrap()),
         [1]
     );
+    // Scrolling pages through every point with its payload, in id order.
+    let (first, next) = store.scroll(None, 1).unwrap();
+    assert_eq!((first.len(), first[0].id, next), (1, 1, Some(2)));
+    assert_eq!(first[0].payload.text_id, "blog/a");
+    let (rest, next) = store.scroll(Some(2), 10).unwrap();
+    assert_eq!((rest.len(), rest[0].id, next), (1, 2, None));
+}
+
+/// Points enough for several pages of a migration.
+fn many(n: u64) -> Vec<VectorPoint> {
+    (0..n)
+        .map(|i| {
+            let x = i as f32;
+            point(
+                10 + i,
+                [x.sin(), x.cos(), (x / 7.0).sin(), 0.5],
+                &format!("t/{}", i / 20),
+                "c",
+                i as i64,
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -103,15 +125,41 @@ fn server_store_keeps_the_contract() {
     };
     #[cfg(feature = "qdrant-server")]
     {
+        use rhizome::migrate::migrate;
+        use rhizome::store::ServerStore;
         let cfg = rhizome::config::VectorStoreConfig {
             backend: "server".into(),
             url: Some(url),
             collection: format!("rhizome-test-{}", std::process::id()),
-            shard_number: None,
-            replication_factor: None,
+            upsert_batch: 64, // several requests in flight
+            ..Default::default()
         };
-        let store = rhizome::store::ServerStore::open(&cfg, 4).unwrap();
+        ServerStore::drop_collection(&cfg).unwrap();
+        let store = ServerStore::open(&cfg, 4).unwrap();
         contract(&store);
+        drop(store);
+        ServerStore::drop_collection(&cfg).unwrap();
+
+        // migrate: embedded → server → embedded keeps every point and vector.
+        let dir = tempfile::tempdir().unwrap();
+        let source = EdgeStore::open(&dir.path().join("a"), 4).unwrap();
+        source.upsert(many(1500)).unwrap();
+        let server = ServerStore::open(&cfg, 4).unwrap();
+        let there = migrate(&source, &server, 200, 7, &|_| {}).unwrap();
+        let back_store = EdgeStore::open(&dir.path().join("b"), 4).unwrap();
+        let back = migrate(&server, &back_store, 300, 1, &|_| {}).unwrap();
+        assert_eq!(
+            (there.destination_count, back.destination_count),
+            (1500, 1500)
+        );
+        assert_eq!(back.sampled, 1500, "every vector read back and compared");
+        let (a, _) = source.scroll(None, 2000).unwrap();
+        let (b, _) = back_store.scroll(None, 2000).unwrap();
+        assert!(a.iter().zip(&b).all(|(x, y)| x.id == y.id
+            && x.payload == y.payload
+            && rhizome::migrate::max_abs_diff(&x.vector, &y.vector) <= 1e-6));
+        drop(server);
+        ServerStore::drop_collection(&cfg).unwrap();
     }
     #[cfg(not(feature = "qdrant-server"))]
     eprintln!("skipped: QDRANT_URL={url} is set but this build lacks the qdrant-server feature (cargo test --features rhizome-indexer/qdrant-server)");

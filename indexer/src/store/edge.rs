@@ -7,12 +7,13 @@ use qdrant_edge::{
     Condition, CountRequest, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeVectorParams,
     FieldCondition, FieldIndexOperations, Filter as QFilter, JsonPath, Match, NamedQuery,
     PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations, PointOperations,
-    PointStruct, QueryEnum, QueryRequest, Range, ScoringQuery, UpdateOperation,
+    PointStruct, QueryEnum, QueryRequest, Range, ScoringQuery, ScrollRequest, UpdateOperation,
     WithPayloadInterface, WithVector,
 };
 use std::sync::Mutex;
 
 use super::{Filter, PointPayload, VectorPoint, VectorStore};
+
 use crate::error::{Error, Result};
 
 pub struct EdgeStore {
@@ -75,7 +76,8 @@ fn payload_json(p: &PointPayload) -> serde_json::Value {
 }
 
 impl EdgeStore {
-    /// Opens the store in `dir`, creating it for vectors of `dim` dimensions.
+    /// Opens the store in `dir`, creating it for vectors of `dim` dimensions
+    /// (0 opens an existing store with the dimension it was made with).
     pub fn open(dir: &Path, dim: usize) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let config = EdgeConfig::builder()
@@ -89,7 +91,8 @@ impl EdgeStore {
             .build();
         let has_data = dir.join("edge_config.json").exists();
         let shard = if has_data {
-            EdgeShard::load(dir, Some(config))
+            // dim 0: a reader that does not know it (migrate) takes the stored config.
+            EdgeShard::load(dir, (dim > 0).then_some(config))
         } else {
             EdgeShard::new(dir, config)
         }
@@ -202,6 +205,48 @@ impl VectorStore for EdgeStore {
             }
         }
         Ok(ids.iter().map(|i| by_id.remove(i)).collect())
+    }
+
+    fn scroll(&self, offset: Option<u64>, limit: usize) -> Result<(Vec<VectorPoint>, Option<u64>)> {
+        let (records, next) = self
+            .shard
+            .scroll(ScrollRequest {
+                offset: offset.map(PointId::NumId),
+                limit: Some(limit.max(1)),
+                filter: None,
+                with_payload: Some(WithPayloadInterface::Bool(true)),
+                with_vector: WithVector::Bool(true),
+                order_by: None,
+            })
+            .map_err(err)?;
+        let mut points = Vec::with_capacity(records.len());
+        for r in records {
+            let PointId::NumId(id) = r.id else {
+                return Err(err("a point without a numeric id"));
+            };
+            let vector = match r.vector {
+                Some(qdrant_edge::VectorStructInternal::Single(v)) => Some(v),
+                Some(qdrant_edge::VectorStructInternal::Named(mut m)) => match m.remove("") {
+                    Some(qdrant_edge::VectorInternal::Dense(v)) => Some(v),
+                    _ => None,
+                },
+                _ => None,
+            }
+            .ok_or_else(|| err(format!("point {id} has no dense vector")))?;
+            let json = serde_json::Value::Object(r.payload.map(|p| p.0).unwrap_or_default());
+            let payload: PointPayload = serde_json::from_value(json)
+                .map_err(|e| err(format!("point {id}: unexpected payload: {e}")))?;
+            points.push(VectorPoint {
+                id,
+                vector,
+                payload,
+            });
+        }
+        let next = next.and_then(|n| match n {
+            PointId::NumId(n) => Some(n),
+            _ => None,
+        });
+        Ok((points, next))
     }
 
     fn count(&self) -> Result<usize> {

@@ -15,7 +15,8 @@ pub use edge::EdgeStore;
 pub use server::ServerStore;
 pub use text::{StoredParagraph, TextIndex};
 
-use crate::error::Result;
+use crate::config::VectorStoreConfig;
+use crate::error::{Error, Result};
 
 /// Stable 64-bit point id of a paragraph id (`<text id>#<ordinal>`).
 pub fn point_id(paragraph_id: &str) -> u64 {
@@ -73,9 +74,34 @@ pub trait VectorStore: Send + Sync {
     fn search(&self, vector: &[f32], k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>>;
     /// The stored vectors of these points (missing ones are `None`).
     fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>>;
+    /// One page of every point with its vector and payload, in id order,
+    /// starting at `offset`; returns the next page's offset (`None`: done).
+    fn scroll(&self, offset: Option<u64>, limit: usize) -> Result<(Vec<VectorPoint>, Option<u64>)>;
     fn count(&self) -> Result<usize>;
     /// Makes every write so far durable.
     fn flush(&self) -> Result<()>;
     /// Builds the approximate (HNSW) index where the backend needs to be asked.
     fn build_index(&self) -> Result<()>;
+}
+
+/// Opens the configured backend: the embedded store in `dir`, or the Qdrant
+/// server collection named by `cfg`.
+pub fn open(
+    cfg: &VectorStoreConfig,
+    dir: &std::path::Path,
+    dim: usize,
+) -> Result<Box<dyn VectorStore>> {
+    match cfg.backend.as_str() {
+        "embedded" => Ok(Box::new(EdgeStore::open(dir, dim)?)),
+        #[cfg(feature = "qdrant-server")]
+        "server" => Ok(Box::new(ServerStore::open(cfg, dim)?)),
+        #[cfg(not(feature = "qdrant-server"))]
+        "server" => Err(Error::Config(
+            "vector_store.backend = \"server\" needs a build with `--features rhizome-indexer/qdrant-server`"
+                .into(),
+        )),
+        other => Err(Error::Config(format!(
+            "vector store backend {other:?} is not available in this build"
+        ))),
+    }
 }

@@ -8,6 +8,7 @@
 //! runtime of its own. Writes wait for the server's acknowledgement: no
 //! success is reported for unwritten points.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use qdrant_client::qdrant::point_id::PointIdOptions;
@@ -15,20 +16,22 @@ use qdrant_client::qdrant::vector_output;
 use qdrant_client::qdrant::vectors_output::VectorsOptions;
 use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
-    DeletePointsBuilder, Distance, FieldType, Filter as QFilter, GetPointsBuilder, PointId,
-    PointStruct, Range, ScalarQuantizationBuilder, SearchPointsBuilder, UpsertPointsBuilder,
-    VectorParamsBuilder,
+    DeletePointsBuilder, Distance, FieldType, Filter as QFilter, GetPointsBuilder,
+    HnswConfigDiffBuilder, PointId, PointStruct, Range, ScalarQuantizationBuilder,
+    ScrollPointsBuilder, SearchPointsBuilder, UpsertPointsBuilder, VectorParamsBuilder,
 };
 use qdrant_client::{Payload, Qdrant};
 
-use super::{Filter, VectorPoint, VectorStore};
+use super::{Filter, PointPayload, VectorPoint, VectorStore};
 use crate::config::VectorStoreConfig;
 use crate::error::{Error, Result};
 
 pub struct ServerStore {
-    client: Qdrant,
+    client: Arc<Qdrant>,
     collection: String,
     rt: tokio::runtime::Runtime,
+    batch: usize,
+    parallel: usize,
 }
 
 fn err(what: &str, e: impl std::fmt::Display) -> Error {
@@ -68,42 +71,61 @@ fn to_filter(f: &Filter) -> Option<QFilter> {
     })
 }
 
+fn connect(cfg: &VectorStoreConfig) -> Result<(Qdrant, tokio::runtime::Runtime, String)> {
+    let url = cfg
+        .url
+        .clone()
+        .ok_or_else(|| Error::Config("vector_store.url (or QDRANT_URL) is required".into()))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| err("runtime", e))?;
+    let mut builder = Qdrant::from_url(&url)
+        .timeout(Duration::from_secs(cfg.timeout_secs.max(1)))
+        .connect_timeout(Duration::from_secs(5));
+    if let Ok(key) = std::env::var("QDRANT_API_KEY") {
+        builder = builder.api_key(key);
+    }
+    let client = builder
+        .build()
+        .map_err(|e| err(&format!("cannot connect to {url}"), e))?;
+    Ok((client, rt, url))
+}
+
 impl ServerStore {
     /// Connects, and creates the collection (cosine, on-disk vectors, int8
-    /// scalar quantisation, payload indexes for the filter fields) if needed.
+    /// scalar quantisation, payload indexes for the filter fields: as
+    /// configured) if needed.
     pub fn open(cfg: &VectorStoreConfig, dim: usize) -> Result<Self> {
-        let url = cfg
-            .url
-            .clone()
-            .ok_or_else(|| Error::Config("vector_store.url (or QDRANT_URL) is required".into()))?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| err("runtime", e))?;
-        let mut builder = Qdrant::from_url(&url)
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(5));
-        if let Ok(key) = std::env::var("QDRANT_API_KEY") {
-            builder = builder.api_key(key);
-        }
-        let client = builder
-            .build()
-            .map_err(|e| err(&format!("cannot connect to {url}"), e))?;
+        let (client, rt, url) = connect(cfg)?;
         let store = ServerStore {
-            client,
+            client: Arc::new(client),
             collection: cfg.collection.clone(),
             rt,
+            batch: cfg.upsert_batch.max(1),
+            parallel: cfg.upsert_parallel.max(1),
         };
         let exists = store
             .rt
             .block_on(store.client.collection_exists(&store.collection))
             .map_err(|e| err(&format!("{url} is unreachable"), e))?;
         if !exists {
-            let mut create = CreateCollectionBuilder::new(&store.collection)
-                .vectors_config(
-                    VectorParamsBuilder::new(dim as u64, Distance::Cosine).on_disk(true),
-                )
-                .quantization_config(ScalarQuantizationBuilder::default());
+            let mut create = CreateCollectionBuilder::new(&store.collection).vectors_config(
+                VectorParamsBuilder::new(dim as u64, Distance::Cosine).on_disk(cfg.on_disk),
+            );
+            if cfg.quantization {
+                create = create.quantization_config(ScalarQuantizationBuilder::default());
+            }
+            if cfg.hnsw_m.is_some() || cfg.hnsw_ef_construct.is_some() {
+                let mut hnsw = HnswConfigDiffBuilder::default();
+                if let Some(m) = cfg.hnsw_m {
+                    hnsw = hnsw.m(m);
+                }
+                if let Some(ef) = cfg.hnsw_ef_construct {
+                    hnsw = hnsw.ef_construct(ef);
+                }
+                create = create.hnsw_config(hnsw);
+            }
             if let Some(n) = cfg.shard_number {
                 create = create.shard_number(n);
             }
@@ -133,6 +155,65 @@ impl ServerStore {
         }
         Ok(store)
     }
+
+    /// Deletes the configured collection and every point in it (`migrate --overwrite`).
+    pub fn drop_collection(cfg: &VectorStoreConfig) -> Result<()> {
+        let (client, rt, _) = connect(cfg)?;
+        rt.block_on(async {
+            if client.collection_exists(&cfg.collection).await? {
+                client.delete_collection(&cfg.collection).await?;
+            }
+            Ok::<_, qdrant_client::QdrantError>(())
+        })
+        .map_err(|e| err("delete collection", e))
+    }
+}
+
+/// One upsert request, retried with backoff: a busy or restarting node is
+/// not a failure yet. Waits for the server's acknowledgement.
+async fn upsert_batch(
+    client: Arc<Qdrant>,
+    collection: String,
+    batch: Vec<PointStruct>,
+) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        let res = client
+            .upsert_points(UpsertPointsBuilder::new(&collection, batch.clone()).wait(true))
+            .await;
+        match res {
+            Ok(_) => return Ok(()),
+            Err(e) if attempt < 3 => {
+                attempt += 1;
+                tracing::warn!(error = %e, attempt, "upsert failed, retrying");
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+            }
+            Err(e) => return Err(err("upsert", e)),
+        }
+    }
+}
+
+fn point_id_num(id: Option<PointId>) -> Option<u64> {
+    match id.and_then(|i| i.point_id_options) {
+        Some(PointIdOptions::Num(n)) => Some(n),
+        _ => None,
+    }
+}
+
+/// A dense vector from a response (servers from 1.16 fill the `vector`
+/// oneof; older ones the deprecated `data`).
+fn dense(v: Option<qdrant_client::qdrant::VectorsOutput>) -> Option<Vec<f32>> {
+    match v.and_then(|v| v.vectors_options)? {
+        VectorsOptions::Vector(v) => {
+            #[allow(deprecated)]
+            let data = match v.vector {
+                Some(vector_output::Vector::Dense(d)) => d.data,
+                _ => v.data,
+            };
+            Some(data)
+        }
+        _ => None,
+    }
 }
 
 impl VectorStore for ServerStore {
@@ -140,36 +221,48 @@ impl VectorStore for ServerStore {
         "server"
     }
 
+    /// Batches of `upsert_batch` points, `upsert_parallel` requests in flight.
+    /// Returns only once every batch is acknowledged; the first failure (after
+    /// retries) is the error, and the caller records nothing as written.
     fn upsert(&self, points: Vec<VectorPoint>) -> Result<()> {
-        for chunk in points.chunks(256) {
-            let batch: Vec<PointStruct> = chunk
-                .iter()
-                .map(|p| {
-                    let payload = Payload::try_from(
-                        serde_json::to_value(&p.payload).expect("payload serialises"),
-                    )
-                    .map_err(|e| err("payload", e))?;
-                    Ok(PointStruct::new(p.id, p.vector.clone(), payload))
-                })
-                .collect::<Result<_>>()?;
-            // A few retries with backoff: a busy or restarting node is not a failure yet.
-            let mut attempt = 0;
-            loop {
-                let res = self.rt.block_on(self.client.upsert_points(
-                    UpsertPointsBuilder::new(&self.collection, batch.clone()).wait(true),
-                ));
-                match res {
-                    Ok(_) => break,
-                    Err(e) if attempt < 3 => {
-                        attempt += 1;
-                        tracing::warn!(error = %e, attempt, "upsert failed, retrying");
-                        std::thread::sleep(Duration::from_millis(200 << attempt));
+        let batches = points
+            .chunks(self.batch)
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .map(|p| {
+                        let payload = Payload::try_from(
+                            serde_json::to_value(&p.payload).expect("payload serialises"),
+                        )
+                        .map_err(|e| err("payload", e))?;
+                        Ok(PointStruct::new(p.id, p.vector.clone(), payload))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.rt.block_on(async {
+            let mut in_flight = tokio::task::JoinSet::<Result<()>>::new();
+            let mut first_error = None;
+            for batch in batches {
+                if in_flight.len() >= self.parallel {
+                    if let Some(res) = in_flight.join_next().await {
+                        first_error = first_error.or(res.map_err(|e| err("upsert task", e))?.err());
                     }
-                    Err(e) => return Err(err("upsert", e)),
                 }
+                if first_error.is_some() {
+                    break;
+                }
+                in_flight.spawn(upsert_batch(
+                    self.client.clone(),
+                    self.collection.clone(),
+                    batch,
+                ));
             }
-        }
-        Ok(())
+            while let Some(res) = in_flight.join_next().await {
+                first_error = first_error.or(res.map_err(|e| err("upsert task", e))?.err());
+            }
+            first_error.map_or(Ok(()), Err)
+        })
     }
 
     fn delete_text(&self, text_id: &str) -> Result<()> {
@@ -198,10 +291,7 @@ impl VectorStore for ServerStore {
         Ok(res
             .result
             .into_iter()
-            .filter_map(|p| match p.id.and_then(|i| i.point_id_options) {
-                Some(PointIdOptions::Num(n)) => Some((n, p.score)),
-                _ => None,
-            })
+            .filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
             .collect())
     }
 
@@ -219,20 +309,41 @@ impl VectorStore for ServerStore {
             .map_err(|e| err("get points", e))?;
         let mut by_id = std::collections::HashMap::new();
         for p in res.result {
-            let Some(PointIdOptions::Num(n)) = p.id.and_then(|i| i.point_id_options) else {
-                continue;
-            };
-            if let Some(VectorsOptions::Vector(v)) = p.vectors.and_then(|v| v.vectors_options) {
-                // Servers from 1.16 fill the `vector` oneof; older ones the deprecated `data`.
-                #[allow(deprecated)]
-                let data = match v.vector {
-                    Some(vector_output::Vector::Dense(d)) => d.data,
-                    _ => v.data,
-                };
-                by_id.insert(n, data);
+            if let (Some(n), Some(v)) = (point_id_num(p.id), dense(p.vectors)) {
+                by_id.insert(n, v);
             }
         }
         Ok(ids.iter().map(|i| by_id.remove(i)).collect())
+    }
+
+    fn scroll(&self, offset: Option<u64>, limit: usize) -> Result<(Vec<VectorPoint>, Option<u64>)> {
+        let mut req = ScrollPointsBuilder::new(&self.collection)
+            .limit(limit.max(1) as u32)
+            .with_payload(true)
+            .with_vectors(true);
+        if let Some(o) = offset {
+            req = req.offset(PointId::from(o));
+        }
+        let res = self
+            .rt
+            .block_on(self.client.scroll(req))
+            .map_err(|e| err("scroll", e))?;
+        let mut points = Vec::with_capacity(res.result.len());
+        for p in res.result {
+            let id =
+                point_id_num(p.id).ok_or_else(|| err("scroll", "a point without a numeric id"))?;
+            let vector = dense(p.vectors)
+                .ok_or_else(|| err("scroll", format!("point {id} has no dense vector")))?;
+            let json = serde_json::Value::from(Payload::from(p.payload));
+            let payload: PointPayload = serde_json::from_value(json)
+                .map_err(|e| err("scroll", format!("point {id}: unexpected payload: {e}")))?;
+            points.push(VectorPoint {
+                id,
+                vector,
+                payload,
+            });
+        }
+        Ok((points, point_id_num(res.next_page_offset)))
     }
 
     fn count(&self) -> Result<usize> {

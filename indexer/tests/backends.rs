@@ -1,0 +1,143 @@
+//! The engine on both backends: the demo corpora indexed into the embedded
+//! store and into a Qdrant server must give the same search results and the
+//! same related texts. Runs when `QDRANT_URL` is set and the `qdrant-server`
+//! feature is built; otherwise says why it skipped.
+
+mod common;
+
+#[cfg(feature = "qdrant-server")]
+mod with_server {
+    use std::collections::HashSet;
+
+    use rhizome::engine::Mode;
+    use rhizome::links;
+    use rhizome::store::Filter;
+    use rhizome::{Engine, SearchOptions};
+
+    use super::common;
+
+    const DEMO: &[&str] = &[
+        "crouzet-blog",
+        "crouzet-livre-contre-attaque",
+        "debats-ia",
+        "essais",
+    ];
+
+    const QUERIES: &[&str] = &[
+        "le revenu de base",
+        "pourquoi quitter Facebook ?",
+        "la servitude volontaire",
+        "l’intelligence artificielle et les écrivains",
+        "la psychologie des foules",
+        "le droit à la paresse",
+        "la démocratie en Amérique",
+        "le livre numérique et l’édition",
+        "la complexité du monde",
+        "le vélo et le voyage",
+    ];
+
+    fn ids(engine: &Engine, q: &str, mode: Mode, filter: &Filter) -> Vec<String> {
+        let opts = SearchOptions {
+            k: 10,
+            mode,
+            filter: filter.clone(),
+            ..Default::default()
+        };
+        engine
+            .search(q, &opts)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.paragraph.id)
+            .collect()
+    }
+
+    fn overlap(a: &[String], b: &[String]) -> f64 {
+        let a: HashSet<_> = a.iter().collect();
+        let common = b.iter().filter(|x| a.contains(x)).count();
+        common as f64 / a.len().max(b.len()).max(1) as f64
+    }
+
+    #[test]
+    fn search_and_related_agree_across_backends() {
+        let Ok(url) = std::env::var("QDRANT_URL") else {
+            eprintln!("skipped: QDRANT_URL is not set");
+            return;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let mut embedded_cfg = common::config(&tmp.path().join("embedded"), DEMO);
+        embedded_cfg.vector_store = Default::default();
+        let mut server_cfg = common::config(&tmp.path().join("server"), DEMO);
+        server_cfg.vector_store.backend = "server".into();
+        server_cfg.vector_store.url = Some(url);
+        server_cfg.vector_store.collection = format!("rhizome-backends-{}", std::process::id());
+        let collection = server_cfg.vector_store.clone();
+
+        let embedded = Engine::open_with(embedded_cfg, common::embedder()).unwrap();
+        let server = Engine::open_with(server_cfg, common::embedder()).unwrap();
+        embedded.index(false).unwrap();
+        server.index(false).unwrap();
+        assert_eq!(
+            embedded.vector_store().count().unwrap(),
+            server.vector_store().count().unwrap()
+        );
+
+        let essais_1800s = Filter {
+            corpora: vec!["essais".into()],
+            date_from: Some(rhizome::source::civil_to_unix(1800, 1, 1, 0, 0)),
+            date_to: Some(rhizome::source::civil_to_unix(1899, 12, 31, 0, 0)),
+            ..Default::default()
+        };
+        let mut overlaps = Vec::new();
+        for q in QUERIES {
+            for mode in [Mode::Dense, Mode::Hybrid] {
+                let (a, b) = (
+                    ids(&embedded, q, mode, &Filter::default()),
+                    ids(&server, q, mode, &Filter::default()),
+                );
+                overlaps.push(overlap(&a, &b));
+            }
+            // Payload filters: exactly the same hits.
+            assert_eq!(
+                ids(&embedded, q, Mode::Dense, &essais_1800s),
+                ids(&server, q, Mode::Dense, &essais_1800s),
+                "{q} (corpus + date filter)"
+            );
+        }
+        let search_overlap = overlaps.iter().sum::<f64>() / overlaps.len() as f64;
+
+        let (la, lb) = (
+            links::compute(&embedded).unwrap(),
+            links::compute(&server).unwrap(),
+        );
+        let mut related = Vec::new();
+        for (text, ra) in la.related.iter().take(40) {
+            let top = |r: &[links::Related]| {
+                r.iter()
+                    .take(10)
+                    .map(|x| x.text.clone())
+                    .collect::<Vec<_>>()
+            };
+            let rb = lb.related.get(text).map(Vec::as_slice).unwrap_or_default();
+            related.push(overlap(&top(ra), &top(rb)));
+        }
+        let related_overlap = related.iter().sum::<f64>() / related.len().max(1) as f64;
+        eprintln!(
+            "top-10 overlap embedded vs server: search {search_overlap:.3} ({} lists), related {related_overlap:.3} ({} texts)",
+            overlaps.len(),
+            related.len()
+        );
+        #[allow(clippy::drop_non_drop)]
+        drop(server);
+        rhizome::store::ServerStore::drop_collection(&collection).unwrap();
+        assert!(search_overlap >= 0.95, "search overlap {search_overlap}");
+        assert!(related_overlap >= 0.95, "related overlap {related_overlap}");
+    }
+}
+
+#[cfg(not(feature = "qdrant-server"))]
+#[test]
+fn search_and_related_agree_across_backends() {
+    eprintln!(
+        "skipped: built without the qdrant-server feature (cargo test --features rhizome-indexer/qdrant-server, with QDRANT_URL set)"
+    );
+}
