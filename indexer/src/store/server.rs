@@ -35,7 +35,26 @@ pub struct ServerStore {
 }
 
 fn err(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::VectorStore(format!("Qdrant server: {what}: {e}"))
+    let detail = e.to_string();
+    // tonic's transport errors are long; say what happened and what to do first.
+    let unreachable = [
+        "Connection refused",
+        "tcp connect error",
+        "Unavailable",
+        "transport error",
+        "Timeout expired",
+        "deadline has elapsed",
+    ]
+    .iter()
+    .any(|m| detail.contains(m));
+    if unreachable {
+        Error::VectorStore(format!(
+            "Qdrant server unreachable during {what}: start it (or fix vector_store.url / QDRANT_URL) and rerun; \
+             indexing resumes where it stopped. Cause: {detail}"
+        ))
+    } else {
+        Error::VectorStore(format!("Qdrant server: {what}: {detail}"))
+    }
 }
 
 fn to_filter(f: &Filter) -> Option<QFilter> {
