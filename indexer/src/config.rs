@@ -427,6 +427,9 @@ impl Config {
                 .filter(|o| !o.is_empty())
                 .collect();
         }
+        if let Some(v) = get("RHIZOME_COLLECTION") {
+            self.vector_store.collection = v;
+        }
         if let Some(v) = get("QDRANT_URL") {
             self.vector_store.backend = "server".into();
             self.vector_store.url = Some(v);
