@@ -3,6 +3,8 @@
 //!
 //! Short version (CI): 3 kills at seeded random moments on the blog corpus.
 //! Long version: RHIZOME_CRASH_TRIALS=20 cargo test --release --test crash.
+//! The same for `rhizome links`: the saved link graph is the old one or the
+//! new one, never a broken file, and a rerun gives the uninterrupted result.
 
 #[path = "../../indexer/tests/common/mod.rs"]
 mod common;
@@ -30,10 +32,14 @@ fn write_config(dir: &Path, cache: &Path) -> std::path::PathBuf {
 
 /// `rhizome index` on the test's own config, whatever the caller's environment says.
 fn index_command(config: &Path) -> Command {
+    rhizome_command(config, &["index", "--quiet"])
+}
+
+fn rhizome_command(config: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rhizome"));
     cmd.arg("--config")
         .arg(config)
-        .args(["index", "--quiet"])
+        .args(args)
         .env_remove("RHIZOME_DATA_DIR")
         .env_remove("RHIZOME_CACHE_DIR")
         .env_remove("QDRANT_URL");
@@ -135,4 +141,58 @@ fn kill_9_during_indexing_then_rerun_gives_the_same_results() {
             assert!((a.1 - b.1).abs() < 1e-3, "{}: {} vs {}", a.0, a.1, b.1);
         }
     }
+}
+
+/// The related texts of a saved link graph (what the API serves).
+fn saved_related(data: &Path) -> Option<String> {
+    rhizome::links::Links::load(data)
+        .ok()
+        .map(|l| serde_json::to_string(&l.related).unwrap())
+}
+
+#[test]
+fn kill_9_during_links_then_rerun_gives_the_same_links() {
+    let trials: usize = std::env::var("RHIZOME_CRASH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = std::env::var("RHIZOME_CACHE_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| common::repo_root().join(".rhizome/cache"));
+    let config = write_config(dir.path(), &cache);
+    let data = dir.path().join("data");
+    assert!(index_command(&config).status().unwrap().success());
+    let links = || rhizome_command(&config, &["links"]);
+    let t = Instant::now();
+    assert!(links().output().unwrap().status.success());
+    let took = t.elapsed().as_millis() as u64;
+    let want = saved_related(&data).expect("links saved");
+    std::fs::remove_file(rhizome::links::Links::path(&data)).unwrap();
+
+    let mut seed = 0x11ce_u64;
+    let mut killed = 0;
+    for _ in 0..trials {
+        let mut child = links()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(next(&mut seed) % took.max(1)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            killed += 1;
+        }
+        child.wait().unwrap();
+        // Never a broken file: nothing yet, or the complete graph.
+        if rhizome::links::Links::path(&data).exists() {
+            assert_eq!(saved_related(&data).as_deref(), Some(want.as_str()));
+        }
+    }
+    assert!(
+        killed > 0,
+        "no run was interrupted: the test proves nothing"
+    );
+    assert!(links().output().unwrap().status.success());
+    assert_eq!(saved_related(&data).unwrap(), want);
 }

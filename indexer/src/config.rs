@@ -197,6 +197,13 @@ pub struct LinksConfig {
     pub prior_mean: f32,
     pub prior_std: f32,
     pub prior_weight: f32,
+    /// Above this many paragraphs, neighbours come from the vector store's
+    /// HNSW index instead of all pairs (O(n²) past ~60k paragraphs is minutes).
+    pub exact_max_paragraphs: usize,
+    /// Paragraphs sampled for the per-paragraph moments on the HNSW path.
+    pub moment_sample: usize,
+    /// HNSW beam width of those neighbour searches (recall against time).
+    pub hnsw_ef: usize,
 }
 
 impl Default for LinksConfig {
@@ -217,6 +224,9 @@ impl Default for LinksConfig {
             prior_mean: 0.832,
             prior_std: 0.018,
             prior_weight: 50.0,
+            exact_max_paragraphs: 60_000,
+            moment_sample: 2048,
+            hnsw_ef: 512,
         }
     }
 }

@@ -63,6 +63,7 @@ impl Error {
     }
 }
 
+#[cfg(feature = "engine")]
 impl From<tantivy::TantivyError> for Error {
     fn from(e: tantivy::TantivyError) -> Self {
         Error::TextIndex(e.to_string())

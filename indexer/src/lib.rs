@@ -3,22 +3,33 @@
 //! This crate knows nothing of HTTP. The `api` crate serves it; the `rhizome`
 //! binary (in `main.rs`) drives it from the command line.
 
+#[cfg(feature = "engine")]
 pub mod analyzer;
 pub mod cache;
 pub mod config;
+#[cfg(feature = "engine")]
 pub mod embed;
+#[cfg(feature = "engine")]
 pub mod engine;
 pub mod error;
+#[cfg(feature = "engine")]
 pub mod eval;
 pub mod fusion;
+#[doc(hidden)]
+pub mod fuzzing;
+#[cfg(feature = "engine")]
 pub mod graph;
+#[cfg(feature = "engine")]
 pub mod links;
 pub mod manifest;
+#[cfg(feature = "engine")]
 pub mod migrate;
 pub mod source;
 pub mod split;
+#[cfg(feature = "engine")]
 pub mod store;
 
 pub use config::Config;
+#[cfg(feature = "engine")]
 pub use engine::{Engine, IndexReport, SearchHit, SearchOptions};
 pub use error::{Error, Result};

@@ -81,6 +81,12 @@ pub struct Links {
     pub passage_links: Vec<PassageLink>,
     pub paragraphs: usize,
     pub seconds: f64,
+    /// How dense neighbours were found: `exact` (all pairs) or `hnsw`.
+    #[serde(default)]
+    pub neighbours: String,
+    /// With `hnsw`: recall@dense_k against exact neighbours on a sample.
+    #[serde(default)]
+    pub ann_recall: Option<f32>,
 }
 
 /// The calibrated score of a paragraph pair: the dense z-score (mean of both
@@ -239,6 +245,222 @@ fn par_ranges<T: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync)
     })
 }
 
+/// What the dense pass reads.
+struct DenseInput<'a> {
+    v: &'a Array2<f32>,
+    text_of: &'a [usize],
+    eligible: &'a [bool],
+    cfg: &'a LinksConfig,
+}
+
+/// What the dense pass finds, per paragraph.
+struct DensePass {
+    /// Mean and spread of its cosines with other texts' paragraphs (shrunk
+    /// towards the model's background).
+    mean: Vec<f32>,
+    std: Vec<f32>,
+    /// Its `dense_k` nearest paragraphs in other texts, best first.
+    top: Vec<Vec<(usize, f32)>>,
+    /// Other texts' paragraphs that are the same passage (cosine ≥ `same_passage_cosine`).
+    same: Vec<Vec<usize>>,
+}
+
+/// Moments shrunk towards the background: with few paragraphs (a small
+/// corpus) a per-paragraph deviation is not to be trusted.
+fn shrunk_moments(sum: f64, sq: f64, cnt: usize, cfg: &LinksConfig) -> (f32, f32) {
+    let (n0, m0, s0) = (
+        cfg.prior_weight as f64,
+        cfg.prior_mean as f64,
+        cfg.prior_std as f64,
+    );
+    let m = (sum + n0 * m0) / (cnt as f64 + n0);
+    let e2 = (sq + n0 * (s0 * s0 + m0 * m0)) / (cnt as f64 + n0);
+    (m as f32, (e2 - m * m).max(1e-8).sqrt() as f32)
+}
+
+/// Every pair, in row blocks of a matrix product: exact, O(n²).
+fn dense_exact(ctx: &DenseInput) -> DensePass {
+    let DenseInput {
+        v,
+        text_of,
+        eligible,
+        cfg,
+    } = *ctx;
+    let n = v.nrows();
+    let rows = par_ranges(n, |range| {
+        let mut out = Vec::with_capacity(range.len());
+        let block = 256;
+        for start in range.clone().step_by(block) {
+            let end = (start + block).min(range.end);
+            let sims = v.slice(s![start..end, ..]).dot(&v.t());
+            for (r, row) in sims.axis_iter(Axis(0)).enumerate() {
+                let i = start + r;
+                let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
+                let mut same = Vec::new();
+                for (j, &c) in row.iter().enumerate() {
+                    if text_of[j] == text_of[i] || !eligible[j] {
+                        continue;
+                    }
+                    sum += c as f64;
+                    sq += (c as f64) * (c as f64);
+                    cnt += 1;
+                    if c >= cfg.same_passage_cosine {
+                        same.push(j);
+                    }
+                }
+                let top = top_k(row, i, ctx);
+                let (m, sd) = shrunk_moments(sum, sq, cnt, cfg);
+                out.push((m, sd, top, same));
+            }
+        }
+        out
+    });
+    collect_pass(rows.into_iter().flatten())
+}
+
+/// The `dense_k` best of one row of exact cosines (other texts, eligible).
+fn top_k(row: ndarray::ArrayView1<f32>, i: usize, ctx: &DenseInput) -> Vec<(usize, f32)> {
+    let k = ctx.cfg.dense_k;
+    let mut top: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
+    for (j, &c) in row.iter().enumerate() {
+        if ctx.text_of[j] == ctx.text_of[i] || !ctx.eligible[j] {
+            continue;
+        }
+        if top.len() < k || c > top[top.len() - 1].1 {
+            let pos = top.partition_point(|x| x.1 >= c);
+            top.insert(pos, (j, c));
+            top.truncate(k);
+        }
+    }
+    top
+}
+
+fn collect_pass(
+    rows: impl Iterator<Item = (f32, f32, Vec<(usize, f32)>, Vec<usize>)>,
+) -> DensePass {
+    let mut pass = DensePass {
+        mean: Vec::new(),
+        std: Vec::new(),
+        top: Vec::new(),
+        same: Vec::new(),
+    };
+    for (m, sd, top, same) in rows {
+        pass.mean.push(m);
+        pass.std.push(sd);
+        pass.top.push(top);
+        pass.same.push(same);
+    }
+    pass
+}
+
+/// Above `exact_max_paragraphs`: neighbours from the vector store's HNSW
+/// index (excluding the paragraph's own text), moments from a fixed sample of
+/// paragraphs. O(n log n) instead of O(n²).
+fn dense_approximate(
+    ctx: &DenseInput,
+    store: &dyn crate::store::VectorStore,
+    paragraphs: &[StoredParagraph],
+) -> Result<DensePass> {
+    let DenseInput {
+        v,
+        text_of,
+        eligible,
+        cfg,
+    } = *ctx;
+    let n = v.nrows();
+    let point_index: HashMap<u64, usize> = paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.point, i))
+        .collect();
+    // A deterministic spread of eligible paragraphs for the moments.
+    let pool: Vec<usize> = (0..n).filter(|&j| eligible[j]).collect();
+    let step = (pool.len() / cfg.moment_sample.max(1)).max(1);
+    let sample: Vec<usize> = pool.iter().copied().step_by(step).collect();
+    let vs = v.select(Axis(0), &sample);
+    // Some hits are too short to link: asking 4k keeps 10 good ones (ann_recall bench).
+    let asked = cfg.dense_k * 4;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let rows = par_ranges(n, |range| -> Result<Vec<_>> {
+        let mut out = Vec::with_capacity(range.len());
+        for start in range.clone().step_by(256) {
+            let end = (start + 256).min(range.end);
+            let sims = v.slice(s![start..end, ..]).dot(&vs.t());
+            for (r, row) in sims.axis_iter(Axis(0)).enumerate() {
+                let i = start + r;
+                let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
+                for (&j, &c) in sample.iter().zip(row.iter()) {
+                    if text_of[j] != text_of[i] {
+                        sum += c as f64;
+                        sq += (c as f64) * (c as f64);
+                        cnt += 1;
+                    }
+                }
+                let (m, sd) = shrunk_moments(sum, sq, cnt, cfg);
+                if !eligible[i] {
+                    // Too short to link: no neighbours needed.
+                    out.push((m, sd, Vec::new(), Vec::new()));
+                    continue;
+                }
+                let filter = crate::store::Filter {
+                    exclude_text: Some(paragraphs[i].text_id.clone()),
+                    ..Default::default()
+                };
+                let hits = store.search_ef(
+                    v.row(i).as_slice().expect("rows are contiguous"),
+                    asked,
+                    &filter,
+                    cfg.hnsw_ef,
+                )?;
+                let found: Vec<(usize, f32)> = hits
+                    .into_iter()
+                    .filter_map(|(id, c)| point_index.get(&id).map(|&j| (j, c)))
+                    .filter(|&(j, _)| eligible[j] && text_of[j] != text_of[i])
+                    .collect();
+                let same = found
+                    .iter()
+                    .filter(|x| x.1 >= cfg.same_passage_cosine)
+                    .map(|x| x.0)
+                    .collect();
+                let top = found.into_iter().take(cfg.dense_k).collect();
+                out.push((m, sd, top, same));
+            }
+            let d = done.fetch_add(end - start, std::sync::atomic::Ordering::Relaxed) + end - start;
+            if d % 16384 < 256 {
+                tracing::info!(done = d, of = n, "HNSW neighbours");
+            }
+        }
+        Ok(out)
+    });
+    let mut all = Vec::with_capacity(n);
+    for part in rows {
+        all.extend(part?);
+    }
+    Ok(collect_pass(all.into_iter()))
+}
+
+/// Recall@k of the approximate neighbours against exact ones, on `samples`
+/// paragraphs spread over the corpus.
+fn ann_recall(ctx: &DenseInput, approx: &[Vec<(usize, f32)>], samples: usize) -> f32 {
+    let n = ctx.v.nrows();
+    let rows: Vec<usize> = (0..n)
+        .step_by((n / samples.max(1)).max(1))
+        .take(samples)
+        .collect();
+    let (mut found, mut total) = (0usize, 0usize);
+    for &i in &rows {
+        let exact = top_k(ctx.v.dot(&ctx.v.row(i)).view(), i, ctx);
+        let got: HashSet<usize> = approx[i].iter().map(|x| x.0).collect();
+        found += exact.iter().filter(|x| got.contains(&x.0)).count();
+        total += exact.len();
+    }
+    if total == 0 {
+        1.0
+    } else {
+        found as f32 / total as f32
+    }
+}
+
 /// Computes the whole link graph from what the engine has indexed.
 pub fn compute(engine: &Engine) -> Result<Links> {
     let started = Instant::now();
@@ -292,59 +514,42 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         .map(|p| texts_by_passage[&normalized(&p.text)].len() >= cfg.boilerplate_texts)
         .collect();
 
-    // Dense pass, in row blocks: per-paragraph moments against other texts,
-    // top-k neighbours, and near-identical passages (for boilerplate and duplicates).
-    let mut mean = vec![0f32; n];
-    let mut std = vec![1f32; n];
-    let mut dense_top: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n];
-    let mut same_passage: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let (n0, m0, s0) = (
-        cfg.prior_weight as f64,
-        cfg.prior_mean as f64,
-        cfg.prior_std as f64,
+    // Dense pass: per-paragraph moments against other texts, top-k
+    // neighbours, and near-identical passages (for boilerplate and duplicates).
+    let phase = Instant::now();
+    let ctx = DenseInput {
+        v: &v,
+        text_of: &text_of,
+        eligible: &eligible,
+        cfg,
+    };
+    let approximate = n > cfg.exact_max_paragraphs;
+    let DensePass {
+        mean,
+        std,
+        top: dense_top,
+        same: same_passage,
+    } = if approximate {
+        dense_approximate(&ctx, engine.vector_store(), &paragraphs)?
+    } else {
+        dense_exact(&ctx)
+    };
+    let ann_recall = if approximate {
+        let r = ann_recall(&ctx, &dense_top, 200);
+        tracing::info!(
+            recall_at_k = r,
+            k = cfg.dense_k,
+            "HNSW neighbours against exact, 200 sampled paragraphs"
+        );
+        Some(r)
+    } else {
+        None
+    };
+    tracing::info!(
+        seconds = phase.elapsed().as_secs_f64(),
+        approximate,
+        "dense pass"
     );
-    let rows = par_ranges(n, |range| {
-        let mut out = Vec::with_capacity(range.len());
-        let block = 256;
-        for start in range.clone().step_by(block) {
-            let end = (start + block).min(range.end);
-            let sims = v.slice(s![start..end, ..]).dot(&v.t());
-            for (r, row) in sims.axis_iter(Axis(0)).enumerate() {
-                let i = start + r;
-                let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
-                let mut top: Vec<(usize, f32)> = Vec::new();
-                let mut same = Vec::new();
-                for (j, &c) in row.iter().enumerate() {
-                    if text_of[j] == text_of[i] || !eligible[j] {
-                        continue;
-                    }
-                    sum += c as f64;
-                    sq += (c as f64) * (c as f64);
-                    cnt += 1;
-                    if c >= cfg.same_passage_cosine {
-                        same.push(j);
-                    }
-                    if top.len() < cfg.dense_k || c > top[top.len() - 1].1 {
-                        let pos = top.partition_point(|x| x.1 >= c);
-                        top.insert(pos, (j, c));
-                        top.truncate(cfg.dense_k);
-                    }
-                }
-                // Shrunk towards the model's background: with few paragraphs (a
-                // small corpus) a per-paragraph deviation is not to be trusted.
-                let m = (sum + n0 * m0) / (cnt as f64 + n0);
-                let e2 = (sq + n0 * (s0 * s0 + m0 * m0)) / (cnt as f64 + n0);
-                out.push((m as f32, (e2 - m * m).max(1e-8).sqrt() as f32, top, same));
-            }
-        }
-        out
-    });
-    for (i, (m, sd, top, same)) in rows.into_iter().flatten().enumerate() {
-        mean[i] = m;
-        std[i] = sd;
-        dense_top[i] = top;
-        same_passage[i] = same;
-    }
     if n > 0 {
         tracing::debug!(
             mean = mean.iter().sum::<f32>() / n as f32,
@@ -591,6 +796,8 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         passage_links,
         paragraphs: n,
         seconds: started.elapsed().as_secs_f64(),
+        neighbours: if approximate { "hnsw" } else { "exact" }.into(),
+        ann_recall,
     })
 }
 

@@ -127,6 +127,11 @@ pub fn read_text_file(path: &Path, max_bytes: u64) -> Result<String, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    decode_text(bytes)
+}
+
+/// A file's bytes as text, or why they are not indexable text.
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, String> {
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(format!("binary file (NUL byte at offset {pos})"));
     }
@@ -149,7 +154,8 @@ fn strip_ext(rel: &str) -> &str {
     }
 }
 
-fn file_document(corpus: &CorpusConfig, rel: &str, text: String) -> Document {
+/// One file's text as a document: metadata (front matter, title, tags, date) parsed per format.
+pub fn file_document(corpus: &CorpusConfig, rel: &str, text: String) -> Document {
     // A leading BOM is not text.
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let stem = strip_ext(rel);

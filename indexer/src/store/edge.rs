@@ -7,8 +7,8 @@ use qdrant_edge::{
     Condition, CountRequest, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeVectorParams,
     FieldCondition, FieldIndexOperations, Filter as QFilter, JsonPath, Match, NamedQuery,
     PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations, PointOperations,
-    PointStruct, QueryEnum, QueryRequest, Range, ScoringQuery, ScrollRequest, UpdateOperation,
-    WithPayloadInterface, WithVector,
+    PointStruct, QueryEnum, QueryRequest, Range, ScoringQuery, ScrollRequest, SearchParams,
+    UpdateOperation, WithPayloadInterface, WithVector,
 };
 use std::sync::Mutex;
 
@@ -124,6 +124,41 @@ impl EdgeStore {
     }
 }
 
+impl EdgeStore {
+    fn query(
+        &self,
+        vector: &[f32],
+        k: usize,
+        filter: &Filter,
+        ef: Option<usize>,
+    ) -> Result<Vec<(u64, f32)>> {
+        let request = QueryRequest {
+            prefetches: vec![],
+            query: Some(ScoringQuery::Vector(QueryEnum::Nearest(
+                NamedQuery::default_dense(vector.to_vec()),
+            ))),
+            filter: to_qdrant(filter),
+            score_threshold: None,
+            limit: k,
+            offset: 0,
+            params: ef.map(|ef| SearchParams {
+                hnsw_ef: Some(ef),
+                ..Default::default()
+            }),
+            with_vector: WithVector::Bool(false),
+            with_payload: WithPayloadInterface::Bool(false),
+        };
+        let points = self.shard.query(request).map_err(err)?;
+        Ok(points
+            .into_iter()
+            .filter_map(|p| match p.id {
+                PointId::NumId(id) => Some((id, p.score)),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
 impl VectorStore for EdgeStore {
     fn backend(&self) -> &'static str {
         "embedded"
@@ -159,27 +194,17 @@ impl VectorStore for EdgeStore {
     }
 
     fn search(&self, vector: &[f32], k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
-        let request = QueryRequest {
-            prefetches: vec![],
-            query: Some(ScoringQuery::Vector(QueryEnum::Nearest(
-                NamedQuery::default_dense(vector.to_vec()),
-            ))),
-            filter: to_qdrant(filter),
-            score_threshold: None,
-            limit: k,
-            offset: 0,
-            params: None,
-            with_vector: WithVector::Bool(false),
-            with_payload: WithPayloadInterface::Bool(false),
-        };
-        let points = self.shard.query(request).map_err(err)?;
-        Ok(points
-            .into_iter()
-            .filter_map(|p| match p.id {
-                PointId::NumId(id) => Some((id, p.score)),
-                _ => None,
-            })
-            .collect())
+        self.query(vector, k, filter, None)
+    }
+
+    fn search_ef(
+        &self,
+        vector: &[f32],
+        k: usize,
+        filter: &Filter,
+        ef: usize,
+    ) -> Result<Vec<(u64, f32)>> {
+        self.query(vector, k, filter, Some(ef))
     }
 
     fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>> {

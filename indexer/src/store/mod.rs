@@ -72,6 +72,18 @@ pub trait VectorStore: Send + Sync {
     fn delete_text(&self, text_id: &str) -> Result<()>;
     /// Nearest neighbours by cosine, best first: (point id, cosine).
     fn search(&self, vector: &[f32], k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>>;
+    /// Like `search`, with the HNSW beam width `ef` (recall against speed,
+    /// once the approximate index is built); exact stores ignore it.
+    fn search_ef(
+        &self,
+        vector: &[f32],
+        k: usize,
+        filter: &Filter,
+        ef: usize,
+    ) -> Result<Vec<(u64, f32)>> {
+        let _ = ef;
+        self.search(vector, k, filter)
+    }
     /// The stored vectors of these points (missing ones are `None`).
     fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>>;
     /// One page of every point with its vector and payload, in id order,

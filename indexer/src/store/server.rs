@@ -18,7 +18,8 @@ use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
     DeletePointsBuilder, Distance, FieldType, Filter as QFilter, GetPointsBuilder,
     HnswConfigDiffBuilder, PointId, PointStruct, Range, ScalarQuantizationBuilder,
-    ScrollPointsBuilder, SearchPointsBuilder, UpsertPointsBuilder, VectorParamsBuilder,
+    ScrollPointsBuilder, SearchParamsBuilder, SearchPointsBuilder, UpsertPointsBuilder,
+    VectorParamsBuilder,
 };
 use qdrant_client::{Payload, Qdrant};
 
@@ -299,7 +300,21 @@ impl VectorStore for ServerStore {
     }
 
     fn search(&self, vector: &[f32], k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
+        self.search_ef(vector, k, filter, 0)
+    }
+
+    /// `ef` 0: the server's default beam.
+    fn search_ef(
+        &self,
+        vector: &[f32],
+        k: usize,
+        filter: &Filter,
+        ef: usize,
+    ) -> Result<Vec<(u64, f32)>> {
         let mut req = SearchPointsBuilder::new(&self.collection, vector.to_vec(), k as u64);
+        if ef > 0 {
+            req = req.params(SearchParamsBuilder::default().hnsw_ef(ef as u64));
+        }
         if let Some(f) = to_filter(filter) {
             req = req.filter(f);
         }

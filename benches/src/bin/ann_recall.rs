@@ -1,0 +1,97 @@
+//! Recall@10 of the vector store's HNSW neighbours against exact ones, for
+//! several beam widths and request sizes: how `links.hnsw_ef` was chosen.
+//!
+//! Usage: ann_recall --config benches/all-corpora.toml [--samples 200]
+//! For each setting: recall@10 (other texts, paragraphs long enough to link)
+//! and the mean time of one search.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use rhizome::store::Filter;
+use rhizome::{Config, Engine};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let config = Config::load(Some(std::path::Path::new(
+        &arg(&args, "--config").unwrap_or("rhizome.toml".into()),
+    )))?;
+    let samples: usize = arg(&args, "--samples").map_or(Ok(200), |v| v.parse())?;
+    let min_chars = config.links.min_chars;
+    let engine = Engine::open(config)?;
+    let paragraphs = engine.text_index().all()?;
+    let n = paragraphs.len();
+    let model = engine.embedder().model_id().to_string();
+    let mut v = ndarray::Array2::<f32>::zeros((n, engine.embedder().dim()));
+    {
+        let mut cache = engine.cache().lock().unwrap();
+        for (i, p) in paragraphs.iter().enumerate() {
+            let x = cache
+                .get(&rhizome::cache::key(&model, &p.text))?
+                .expect("cached");
+            v.row_mut(i).assign(&ndarray::ArrayView1::from(&x[..]));
+        }
+    }
+    let eligible: Vec<bool> = paragraphs
+        .iter()
+        .map(|p| p.text.chars().count() >= min_chars)
+        .collect();
+    let index: HashMap<u64, usize> = paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.point, i))
+        .collect();
+    // Paragraphs long enough to link, spread over the corpus (as `rhizome links` samples them).
+    let pool: Vec<usize> = (0..n).filter(|&i| eligible[i]).collect();
+    let rows: Vec<usize> = pool
+        .iter()
+        .copied()
+        .step_by((pool.len() / samples).max(1))
+        .take(samples)
+        .collect();
+    let exact: Vec<HashSet<usize>> = rows
+        .iter()
+        .map(|&i| {
+            let sims = v.dot(&v.row(i));
+            let mut js: Vec<usize> = (0..n)
+                .filter(|&j| eligible[j] && paragraphs[j].text_id != paragraphs[i].text_id)
+                .collect();
+            js.sort_by(|&a, &b| sims[b].total_cmp(&sims[a]));
+            js.into_iter().take(10).collect()
+        })
+        .collect();
+    let store = engine.vector_store();
+    for filtered in std::env::var("ANN_UNFILTERED").map_or(vec![true], |_| vec![true, false]) {
+        for (ef, asked) in [(256, 40), (512, 40), (1024, 40)] {
+            let (mut hit, mut total) = (0, 0);
+            let t = Instant::now();
+            for (&i, want) in rows.iter().zip(&exact) {
+                let filter = Filter {
+                    exclude_text: filtered.then(|| paragraphs[i].text_id.clone()),
+                    ..Default::default()
+                };
+                let got: HashSet<usize> = store
+                    .search_ef(v.row(i).as_slice().unwrap(), asked, &filter, ef)?
+                    .into_iter()
+                    .filter_map(|(id, _)| index.get(&id).copied())
+                    .filter(|&j| eligible[j] && paragraphs[j].text_id != paragraphs[i].text_id)
+                    .take(10)
+                    .collect();
+                hit += want.intersection(&got).count();
+                total += want.len();
+            }
+            println!(
+                "{{\"filtered\":{filtered},\"ef\":{ef},\"asked\":{asked},\"recall_at_10\":{:.4},\"ms_per_search\":{:.2}}}",
+                hit as f64 / total as f64,
+                t.elapsed().as_secs_f64() * 1e3 / rows.len() as f64
+            );
+        }
+    }
+    Ok(())
+}
