@@ -82,8 +82,11 @@ fn post(corpus: &Path, name: &str, body: &str) {
 
 const FIRST: &str = "Les hommes servent volontairement un tyran qu’ils pourraient renverser en cessant simplement de le soutenir.";
 
+/// Found a bug (issue 8): points of texts whose checkpoint the full disk
+/// stopped were invisible but still shifted the fusion's scores; search now
+/// ignores points the text index has not committed.
 #[test]
-fn a_full_disk_then_a_read_only_one_fail_clearly_and_lose_nothing() {
+fn issue_8_a_full_disk_then_a_read_only_one_fail_clearly_and_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let Some(fs) = Tmpfs::mount(&dir.path().join("disk"), 256) else {
         eprintln!("skipped: cannot mount a tmpfs (needs root)");

@@ -496,7 +496,7 @@ impl Engine {
     ) -> Result<(Ranked, Ranked)> {
         let dense = if mode != Mode::Bm25 {
             let v = self.embedder.embed_query(query)?;
-            self.vectors.search(&v, n, filter)?
+            self.committed(self.vectors.search(&v, n, filter)?)?
         } else {
             Vec::new()
         };
@@ -506,6 +506,20 @@ impl Engine {
             Vec::new()
         };
         Ok((dense, bm25))
+    }
+
+    /// Drops dense hits the text index has not committed. A text's vectors are
+    /// written before its checkpoint, so a run that died in between (a crash,
+    /// a full disk) leaves points no text owns yet; the rerun replaces them.
+    /// Until then they must not shift the fusion's ranks and statistics.
+    fn committed(&self, hits: Ranked) -> Result<Ranked> {
+        let ids: Vec<u64> = hits.iter().map(|h| h.0).collect();
+        let known = self.text.contains(&ids)?;
+        Ok(hits
+            .into_iter()
+            .zip(known)
+            .filter_map(|(h, k)| k.then_some(h))
+            .collect())
     }
 
     /// Fuses candidate lists with the configured (or given) method.
@@ -540,7 +554,7 @@ impl Engine {
     ) -> Result<Vec<SearchHit>> {
         let n = self.config.search.candidates.max(opts.k * 4);
         let dense = if opts.mode != Mode::Bm25 {
-            self.vectors.search(vector, n, &opts.filter)?
+            self.committed(self.vectors.search(vector, n, &opts.filter)?)?
         } else {
             Vec::new()
         };

@@ -243,6 +243,21 @@ impl TextIndex {
         Ok(out)
     }
 
+    /// Which of these point ids are committed here (no document is loaded).
+    pub fn contains(&self, points: &[u64]) -> Result<Vec<bool>> {
+        let searcher = self.reader.searcher();
+        points
+            .iter()
+            .map(|&p| {
+                let q = TermQuery::new(
+                    Term::from_field_u64(self.f.point, p),
+                    IndexRecordOption::Basic,
+                );
+                Ok(q.count(&searcher)? > 0)
+            })
+            .collect()
+    }
+
     /// The stored paragraphs of these point ids (missing ones are skipped).
     pub fn get(&self, points: &[u64]) -> Result<Vec<StoredParagraph>> {
         let searcher = self.reader.searcher();
