@@ -7,6 +7,12 @@
 //!   QDRANT_BIN=/path/to/qdrant cargo test --release -p rhizome-api --features qdrant-server --test server_outage
 //! Skipped, saying why, otherwise.
 
+// Without the server feature only the skip message runs.
+#![cfg_attr(
+    not(feature = "qdrant-server"),
+    allow(dead_code, unused_variables, clippy::needless_return)
+)]
+
 #[path = "../../indexer/tests/common/mod.rs"]
 mod common;
 

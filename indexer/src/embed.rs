@@ -31,6 +31,9 @@ pub trait Embedder: Send + Sync {
     }
 }
 
+/// What one session embedded: (position in the input, vector).
+type Share = Vec<(usize, Vec<f32>)>;
+
 /// multilingual-e5 through fastembed (ONNX Runtime, loaded from `ORT_DYLIB_PATH`).
 ///
 /// Holds several inference sessions of the same model: a list of paragraphs
@@ -147,7 +150,7 @@ impl FastEmbedder {
         order.sort_by_key(|&i| texts[i].len());
         let batches: Vec<&[usize]> = order.chunks(self.batch_size).collect();
         let workers = self.sessions.len().min(batches.len());
-        let embed_share = |worker: usize| -> Result<Vec<(usize, Vec<f32>)>> {
+        let embed_share = |worker: usize| -> Result<Share> {
             let mut done = Vec::new();
             for chunk in batches.iter().skip(worker).step_by(workers.max(1)) {
                 let batch: Vec<String> = chunk
@@ -158,7 +161,7 @@ impl FastEmbedder {
             }
             Ok(done)
         };
-        let shares: Vec<Result<Vec<(usize, Vec<f32>)>>> = if workers <= 1 {
+        let shares: Vec<Result<Share>> = if workers <= 1 {
             vec![embed_share(0)]
         } else {
             std::thread::scope(|scope| {

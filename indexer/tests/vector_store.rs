@@ -89,6 +89,7 @@ fn contract(store: &dyn VectorStore) {
 }
 
 /// Points enough for several pages of a migration.
+#[cfg_attr(not(feature = "qdrant-server"), allow(dead_code))]
 fn many(n: u64) -> Vec<VectorPoint> {
     (0..n)
         .map(|i| {
