@@ -440,11 +440,14 @@ fn dense_approximate(
 }
 
 /// Recall@k of the approximate neighbours against exact ones, on `samples`
-/// paragraphs spread over the corpus.
+/// linkable paragraphs spread over the corpus.
 fn ann_recall(ctx: &DenseInput, approx: &[Vec<(usize, f32)>], samples: usize) -> f32 {
-    let n = ctx.v.nrows();
-    let rows: Vec<usize> = (0..n)
-        .step_by((n / samples.max(1)).max(1))
+    // Paragraphs long enough to link: the others get no neighbours at all.
+    let pool: Vec<usize> = (0..ctx.v.nrows()).filter(|&i| ctx.eligible[i]).collect();
+    let rows: Vec<usize> = pool
+        .iter()
+        .copied()
+        .step_by((pool.len() / samples.max(1)).max(1))
         .take(samples)
         .collect();
     let (mut found, mut total) = (0usize, 0usize);
@@ -539,6 +542,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         tracing::info!(
             recall_at_k = r,
             k = cfg.dense_k,
+            ef = cfg.hnsw_ef,
             "HNSW neighbours against exact, 200 sampled paragraphs"
         );
         Some(r)

@@ -69,9 +69,9 @@ fn main() -> anyhow::Result<()> {
     let store = engine.vector_store();
     for filtered in std::env::var("ANN_UNFILTERED").map_or(vec![true], |_| vec![true, false]) {
         for (ef, asked) in [(256, 40), (512, 40), (1024, 40)] {
-            let (mut hit, mut total) = (0, 0);
+            let threads: usize = std::env::var("ANN_THREADS").map_or(1, |v| v.parse().unwrap_or(1));
             let t = Instant::now();
-            for (&i, want) in rows.iter().zip(&exact) {
+            let one = |i: usize, want: &HashSet<usize>| -> anyhow::Result<(usize, usize)> {
                 let filter = Filter {
                     exclude_text: filtered.then(|| paragraphs[i].text_id.clone()),
                     ..Default::default()
@@ -83,11 +83,34 @@ fn main() -> anyhow::Result<()> {
                     .filter(|&j| eligible[j] && paragraphs[j].text_id != paragraphs[i].text_id)
                     .take(10)
                     .collect();
-                hit += want.intersection(&got).count();
-                total += want.len();
+                Ok((want.intersection(&got).count(), want.len()))
+            };
+            // Optionally from several threads at once, as `rhizome links` searches.
+            let chunk = rows.len().div_ceil(threads);
+            let parts: Vec<anyhow::Result<(usize, usize)>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let (rows, exact, one) = (&rows, &exact, &one);
+                        scope.spawn(move || {
+                            let mut acc = (0, 0);
+                            for k in (t * chunk)..((t + 1) * chunk).min(rows.len()) {
+                                let (h, n) = one(rows[k], &exact[k])?;
+                                acc = (acc.0 + h, acc.1 + n);
+                            }
+                            Ok(acc)
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let (mut hit, mut total) = (0, 0);
+            for p in parts {
+                let (h, n) = p?;
+                hit += h;
+                total += n;
             }
             println!(
-                "{{\"filtered\":{filtered},\"ef\":{ef},\"asked\":{asked},\"recall_at_10\":{:.4},\"ms_per_search\":{:.2}}}",
+                "{{\"threads\":{threads},\"filtered\":{filtered},\"ef\":{ef},\"asked\":{asked},\"recall_at_10\":{:.4},\"ms_per_search\":{:.2}}}",
                 hit as f64 / total as f64,
                 t.elapsed().as_secs_f64() * 1e3 / rows.len() as f64
             );
