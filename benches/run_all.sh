@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every quick bench on the demo corpora, in one go (about 10 minutes on 2
+# Every quick bench on the demo corpora, in one go (about 3 minutes on 2
 # cores, after scripts/run.sh has indexed the demo): embedding throughput
 # side by side with Python onnxruntime, link discovery, API load, a short soak,
 # and both vector-store backends when QDRANT_URL is set. The scale benches
