@@ -54,13 +54,14 @@ pub fn parse_and_split(format: CorpusFormat, data: &[u8]) {
                 p.end
             );
             assert!(
-                p.start >= last_end || p.start >= doc.body.0,
-                "paragraphs out of order"
+                p.start >= last_end,
+                "paragraphs overlap or are out of order"
             );
             last_end = p.end;
             assert!(!p.text.trim().is_empty(), "empty paragraph");
             assert!(
-                p.text.chars().count() <= cfg.max_chars.max(cfg.min_chars) * 2,
+                // A short fragment merged into a full paragraph, plus the joining space.
+                p.text.chars().count() <= cfg.max_chars + cfg.min_chars + 1,
                 "paragraph of {} chars for a window of {}",
                 p.text.chars().count(),
                 cfg.max_chars
