@@ -409,15 +409,15 @@ impl Config {
         if let Some(v) = get("ORT_DYLIB_PATH") {
             self.model.ort_dylib = v.into();
         }
+        let number = |name: &str, v: String| {
+            v.parse::<usize>()
+                .map_err(|_| Error::Config(format!("{name}={v:?} is not a number")))
+        };
         if let Some(v) = get("RHIZOME_THREADS") {
-            self.model.threads = v
-                .parse()
-                .map_err(|_| Error::Config(format!("RHIZOME_THREADS={v:?} is not a number")))?;
+            self.model.threads = number("RHIZOME_THREADS", v)?;
         }
         if let Some(v) = get("RHIZOME_SESSIONS") {
-            self.model.sessions = v
-                .parse()
-                .map_err(|_| Error::Config(format!("RHIZOME_SESSIONS={v:?} is not a number")))?;
+            self.model.sessions = number("RHIZOME_SESSIONS", v)?;
         }
         if let Some(v) = get("RHIZOME_FUSION") {
             self.search.fusion = match v.as_str() {

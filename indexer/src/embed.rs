@@ -107,25 +107,14 @@ impl FastEmbedder {
         let (sessions, per_session) = session_split(threads, cfg.sessions);
         let path = cfg.dir.join(&cfg.file);
         // Each session parses its own copy; loading them in parallel halves start-up.
-        let loaded: Vec<Result<TextEmbedding>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..sessions)
-                .map(|_| {
-                    let (onnx, files, env) = (onnx.clone(), tokenizer_files.clone(), env.clone());
-                    let path = &path;
-                    scope.spawn(move || {
-                        load_session(onnx, files, env, cfg.max_tokens, per_session, path)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::ModelUnavailable("model loading panicked".into()))
-                    })
-                })
-                .collect()
-        });
+        let loaded = on_threads(
+            sessions,
+            |_| {
+                let (onnx, files, env) = (onnx.clone(), tokenizer_files.clone(), env.clone());
+                load_session(onnx, files, env, cfg.max_tokens, per_session, &path)
+            },
+            || Error::ModelUnavailable("model loading panicked".into()),
+        );
         let mut models = loaded.into_iter().collect::<Result<Vec<_>>>()?;
         let probe = models[0]
             .embed(["query: test"], None)
@@ -161,23 +150,9 @@ impl FastEmbedder {
             }
             Ok(done)
         };
-        let shares: Vec<Result<Share>> = if workers <= 1 {
-            vec![embed_share(0)]
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|w| scope.spawn(move || embed_share(w)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(Error::Embedding("an embedding thread panicked".into()))
-                        })
-                    })
-                    .collect()
-            })
-        };
+        let shares = on_threads(workers, embed_share, || {
+            Error::Embedding("an embedding thread panicked".into())
+        });
         let mut out = vec![Vec::new(); texts.len()];
         for share in shares {
             for (i, v) in share? {
@@ -206,6 +181,26 @@ impl FastEmbedder {
         }
         Ok(out)
     }
+}
+
+/// `f(0)`, …, `f(n - 1)`, each on a scoped thread of its own (inline when
+/// `n` is 1); a thread that panics yields `panicked()`.
+fn on_threads<T: Send>(
+    n: usize,
+    f: impl Fn(usize) -> Result<T> + Sync,
+    panicked: fn() -> Error,
+) -> Vec<Result<T>> {
+    if n <= 1 {
+        return vec![f(0)];
+    }
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = (0..n).map(|i| scope.spawn(move || f(i))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(panicked())))
+            .collect()
+    })
 }
 
 /// How `threads` are shared: `(sessions, threads per session)`. 0 sessions
