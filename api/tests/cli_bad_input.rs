@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 fn write_config(dir: &Path, corpus: &Path) -> std::path::PathBuf {
     let root = common::repo_root();
@@ -27,12 +26,7 @@ fn write_config(dir: &Path, corpus: &Path) -> std::path::PathBuf {
 }
 
 fn rhizome(config: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rhizome"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RHIZOME_DATA_DIR")
-        .env_remove("QDRANT_URL")
+    common::rhizome_cli(env!("CARGO_BIN_EXE_rhizome"), config, args)
         .output()
         .unwrap()
 }

@@ -36,14 +36,7 @@ fn index_command(config: &Path) -> Command {
 }
 
 fn rhizome_command(config: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rhizome"));
-    cmd.arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RHIZOME_DATA_DIR")
-        .env_remove("RHIZOME_CACHE_DIR")
-        .env_remove("QDRANT_URL");
-    cmd
+    common::rhizome_cli(env!("CARGO_BIN_EXE_rhizome"), config, args)
 }
 
 /// xorshift, seeded: the kill moments are reproducible.

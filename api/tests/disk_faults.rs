@@ -26,13 +26,7 @@ fn write_config(dir: &Path, data: &Path, corpus: &Path) -> PathBuf {
 }
 
 fn rhizome(config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rhizome"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RHIZOME_DATA_DIR")
-        .env_remove("QDRANT_URL")
-        .env_remove("ORT_DYLIB_PATH")
+    common::rhizome_cli(env!("CARGO_BIN_EXE_rhizome"), config, args)
         .output()
         .unwrap()
 }
@@ -176,12 +170,8 @@ fn a_library_that_is_not_onnx_runtime_is_named() {
     .into_iter()
     .find(|p| Path::new(p).exists())
     .expect("a shared library");
-    let out = Command::new(env!("CARGO_BIN_EXE_rhizome"))
-        .arg("--config")
-        .arg(&config)
-        .args(["search", "x"])
+    let out = common::rhizome_cli(env!("CARGO_BIN_EXE_rhizome"), &config, &["search", "x"])
         .env("ORT_DYLIB_PATH", not_ort)
-        .env_remove("RHIZOME_DATA_DIR")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "a user error: {}", text(&out));

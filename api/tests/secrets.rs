@@ -6,7 +6,7 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "tok-3f9a1c7e5b2d4e6f";
@@ -41,19 +41,18 @@ fn tokens_and_keys_never_reach_the_logs() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rhizome"))
-        .arg("--config")
-        .arg(&config)
-        .args(["-vv", "serve", "--addr", &addr])
-        .env("RHIZOME_ADMIN_TOKEN", TOKEN)
-        .env("QDRANT_API_KEY", API_KEY)
-        .env("RUST_LOG", "trace")
-        .env_remove("RHIZOME_DATA_DIR")
-        .env_remove("QDRANT_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::rhizome_cli(
+        env!("CARGO_BIN_EXE_rhizome"),
+        &config,
+        &["-vv", "serve", "--addr", &addr],
+    )
+    .env("RHIZOME_ADMIN_TOKEN", TOKEN)
+    .env("QDRANT_API_KEY", API_KEY)
+    .env("RUST_LOG", "trace")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     while std::net::TcpStream::connect(&addr).is_err() {
         assert!(Instant::now() < deadline, "the server did not start");

@@ -87,14 +87,11 @@ fn write_config(dir: &Path, grpc: u16) -> PathBuf {
 }
 
 fn index(config: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rhizome"));
-    cmd.arg("--config")
-        .arg(config)
-        .args(["index", "--quiet", "--json"])
-        .env_remove("RHIZOME_DATA_DIR")
-        .env_remove("RHIZOME_CACHE_DIR")
-        .env_remove("QDRANT_URL");
-    cmd
+    common::rhizome_cli(
+        env!("CARGO_BIN_EXE_rhizome"),
+        config,
+        &["index", "--quiet", "--json"],
+    )
 }
 
 /// Texts and paragraphs the catalogue records as indexed.

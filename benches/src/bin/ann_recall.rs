@@ -9,20 +9,13 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use rhizome::store::Filter;
-use rhizome::{Config, Engine};
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
+use rhizome::Engine;
+use rhizome_benches::Args;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let config = Config::load(Some(std::path::Path::new(
-        &arg(&args, "--config").unwrap_or("rhizome.toml".into()),
-    )))?;
-    let samples: usize = arg(&args, "--samples").map_or(Ok(200), |v| v.parse())?;
+    let args = Args::from_env();
+    let config = args.config()?;
+    let samples = args.number("--samples", 200)?;
     let min_chars = config.links.min_chars;
     let engine = Engine::open(config)?;
     let paragraphs = engine.text_index().all()?;

@@ -8,22 +8,17 @@
 use std::time::Instant;
 
 use rhizome::embed::{Embedder, FastEmbedder};
-use rhizome::{source, split, Config};
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
+use rhizome::{source, split};
+use rhizome_benches::Args;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let config = Config::load(Some(std::path::Path::new(
-        &arg(&args, "--config").unwrap_or("rhizome.toml".into()),
-    )))?;
-    let n: usize = arg(&args, "--paragraphs").map_or(Ok(1000), |v| v.parse())?;
-    let runs: usize = arg(&args, "--runs").map_or(Ok(3), |v| v.parse())?;
-    let out = arg(&args, "--out").unwrap_or("benches/out/paragraphs.txt".into());
+    let args = Args::from_env();
+    let config = args.config()?;
+    let n = args.number("--paragraphs", 1000)?;
+    let runs = args.number("--runs", 3)?;
+    let out = args
+        .value("--out")
+        .unwrap_or("benches/out/paragraphs.txt".into());
 
     let mut paragraphs = Vec::new();
     for corpus in &config.corpora {

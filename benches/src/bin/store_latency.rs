@@ -9,13 +9,8 @@
 use std::time::Instant;
 
 use rhizome::store::Filter;
-use rhizome::{Config, Engine, SearchOptions};
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
+use rhizome::{Engine, SearchOptions};
+use rhizome_benches::Args;
 
 fn percentiles(mut ms: Vec<f64>) -> serde_json::Value {
     ms.sort_by(f64::total_cmp);
@@ -35,11 +30,9 @@ const QUERIES: &[&str] = &[
 ];
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let config = Config::load(Some(std::path::Path::new(
-        &arg(&args, "--config").unwrap_or("rhizome.toml".into()),
-    )))?;
-    let n: usize = arg(&args, "--queries").map_or(Ok(500), |v| v.parse())?;
+    let args = Args::from_env();
+    let config = args.config()?;
+    let n = args.number("--queries", 500)?;
     let engine = Engine::open(config)?;
     let store = engine.vector_store();
     let (points, _) = store.scroll(None, n)?;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use rhizome::embed::{Embedder, FastEmbedder};
@@ -51,4 +52,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), dst).unwrap();
         }
     }
+}
+
+/// The `rhizome` binary at `bin` (a test's `CARGO_BIN_EXE_rhizome`) on a
+/// test's own config file, with `args`: the caller's environment cannot send
+/// it elsewhere (data, cache, vector store, collection, ONNX Runtime).
+pub fn rhizome_cli(bin: &str, config: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.arg("--config").arg(config).args(args);
+    for var in [
+        "RHIZOME_DATA_DIR",
+        "RHIZOME_CACHE_DIR",
+        "RHIZOME_COLLECTION",
+        "QDRANT_URL",
+        "ORT_DYLIB_PATH",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
 }
