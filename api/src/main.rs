@@ -580,22 +580,22 @@ fn migrate(
     } else {
         (server, embedded)
     };
-    // The dimension comes from the source's points (nothing to load).
-    let probe = store::open(&from_cfg, &dir, 0)?;
-    let dim = match probe.scroll(None, 1)?.0.first() {
+    // Opened with dimension 0: an existing store, whatever its dimension
+    // (nothing to load); the destination takes the source's.
+    let from = store::open(&from_cfg, &dir, 0)?;
+    let dim = match from.scroll(None, 1)?.0.first() {
         Some(p) => p.vector.len(),
         None => anyhow::bail!("the source ({}) holds no points", from_cfg.backend),
     };
-    drop(probe); // the embedded store is opened once at a time
     if overwrite {
         if to == "server" {
             #[cfg(feature = "qdrant-server")]
             store::ServerStore::drop_collection(&to_cfg)?;
         } else if dir.exists() {
+            // The source is the server here: the embedded dir is only the destination.
             std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
         }
     }
-    let from = store::open(&from_cfg, &dir, dim)?;
     let dest = store::open(&to_cfg, &dir, dim)?;
     let total = from.count()? as u64;
     let bar = indicatif::ProgressBar::new(total).with_style(

@@ -115,7 +115,7 @@ fn connect(cfg: &VectorStoreConfig) -> Result<(Qdrant, tokio::runtime::Runtime, 
 impl ServerStore {
     /// Connects, and creates the collection (cosine, on-disk vectors, int8
     /// scalar quantisation, payload indexes for the filter fields: as
-    /// configured) if needed.
+    /// configured) if needed; `dim` 0 only opens an existing one.
     pub fn open(cfg: &VectorStoreConfig, dim: usize) -> Result<Self> {
         let (client, rt, url) = connect(cfg)?;
         let store = ServerStore {
@@ -129,6 +129,14 @@ impl ServerStore {
             .rt
             .block_on(store.client.collection_exists(&store.collection))
             .map_err(|e| err(&format!("{url} is unreachable"), e))?;
+        if !exists && dim == 0 {
+            // A reader that does not know the dimension (migrate's source)
+            // opens an existing collection, as the embedded store does.
+            return Err(Error::Config(format!(
+                "collection {:?} does not exist on {url}",
+                store.collection
+            )));
+        }
         if !exists {
             let mut create = CreateCollectionBuilder::new(&store.collection).vectors_config(
                 VectorParamsBuilder::new(dim as u64, Distance::Cosine).on_disk(cfg.on_disk),
