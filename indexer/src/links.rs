@@ -297,6 +297,8 @@ fn dense_exact(ctx: &DenseInput) -> DensePass {
                 let i = start + r;
                 let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
                 let mut same = Vec::new();
+                let mut top = Vec::with_capacity(cfg.dense_k + 1);
+                // One pass over the row: moments, twins and the best k together.
                 for (j, &c) in row.iter().enumerate() {
                     if text_of[j] == text_of[i] || !eligible[j] {
                         continue;
@@ -307,8 +309,8 @@ fn dense_exact(ctx: &DenseInput) -> DensePass {
                     if c >= cfg.same_passage_cosine {
                         same.push(j);
                     }
+                    keep_best(&mut top, cfg.dense_k, j, c);
                 }
-                let top = top_k(row, i, ctx);
                 let (m, sd) = shrunk_moments(sum, sq, cnt, cfg);
                 out.push((m, sd, top, same));
             }
@@ -320,19 +322,22 @@ fn dense_exact(ctx: &DenseInput) -> DensePass {
 
 /// The `dense_k` best of one row of exact cosines (other texts, eligible).
 fn top_k(row: ndarray::ArrayView1<f32>, i: usize, ctx: &DenseInput) -> Vec<(usize, f32)> {
-    let k = ctx.cfg.dense_k;
-    let mut top: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
+    let mut top = Vec::with_capacity(ctx.cfg.dense_k + 1);
     for (j, &c) in row.iter().enumerate() {
-        if ctx.text_of[j] == ctx.text_of[i] || !ctx.eligible[j] {
-            continue;
-        }
-        if top.len() < k || c > top[top.len() - 1].1 {
-            let pos = top.partition_point(|x| x.1 >= c);
-            top.insert(pos, (j, c));
-            top.truncate(k);
+        if ctx.text_of[j] != ctx.text_of[i] && ctx.eligible[j] {
+            keep_best(&mut top, ctx.cfg.dense_k, j, c);
         }
     }
     top
+}
+
+/// Inserts `(j, c)` into `top` (best first) if it is among the best `k`.
+fn keep_best(top: &mut Vec<(usize, f32)>, k: usize, j: usize, c: f32) {
+    if top.len() < k || c > top[top.len() - 1].1 {
+        let pos = top.partition_point(|x| x.1 >= c);
+        top.insert(pos, (j, c));
+        top.truncate(k);
+    }
 }
 
 fn collect_pass(
