@@ -167,12 +167,16 @@ enum Command {
     /// --links FILE: recall@5/10 of the author's own links (TSV source, target)
     /// among each source's related texts, against ranking by shared tags.
     Eval {
-        #[arg(long, conflicts_with_all = ["sts", "links"], required_unless_present_any = ["sts", "links"])]
+        #[arg(long, conflicts_with_all = ["sts", "links"], required_unless_present_any = ["sts", "links", "anchors"])]
         beir: Option<PathBuf>,
         #[arg(long, conflicts_with = "links")]
         sts: Option<PathBuf>,
         #[arg(long)]
         links: Option<PathBuf>,
+        /// The author's links as a search set: each anchor text is a query
+        /// answered by the linked post (fusion sweep included).
+        #[arg(long, conflicts_with_all = ["beir", "sts", "links"])]
+        anchors: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -495,8 +499,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             beir,
             sts,
             links,
+            anchors,
             json,
         } => {
+            if let Some(file) = anchors {
+                let engine = Engine::open(config)?;
+                let r = rhizome::eval::anchor_search(&engine, &file)?;
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
             if let Some(file) = links {
                 let r = rhizome::eval::author_links(&config, &file)?;
                 if json {

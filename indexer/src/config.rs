@@ -63,6 +63,10 @@ pub struct SplitConfig {
     /// Paragraphs longer than this are split at sentence boundaries
     /// (about 1,500 characters of French fit in e5's 512-token window).
     pub max_chars: usize,
+    /// Retrieval units: consecutive paragraphs of one section packed up to
+    /// this many characters, embedded with the title and heading (a text
+    /// shorter than this is one unit). 0 turns units off.
+    pub unit_max_chars: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +91,9 @@ pub struct SearchConfig {
     pub max_k: usize,
     /// Longest query accepted, in characters.
     pub max_query_chars: usize,
+    /// Share of a paragraph's fused score that comes from its retrieval
+    /// unit's ranks (the rest from its own): 0.5 weighs both levels alike.
+    pub unit_weight: f32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -204,6 +211,22 @@ pub struct LinksConfig {
     pub moment_sample: usize,
     /// HNSW beam width of those neighbour searches (recall against time).
     pub hnsw_ef: usize,
+    /// Text level (issue 12): each text is compared as a whole with this many
+    /// nearest texts (by centred mean vector) plus every text it shares a
+    /// passage link with.
+    pub text_candidates: usize,
+    /// Paragraphs per text, evenly sampled, in the chamfer comparison (keeps
+    /// a novel against a novel to a bounded cost).
+    pub chamfer_rows: usize,
+    /// A related text is shown (API, widget, graph) only when its fused
+    /// z-score reaches this: fewer than k texts rather than weak ones.
+    pub related_min_score: f32,
+    /// Weights of the text-pair signals, in the order: centred mean,
+    /// chamfer, tf-idf words, passage links (see `related.rs`). Measured on
+    /// both related dev sets (BENCHMARKS.md): passage links as a fourth
+    /// signal lift the author's-links recall but let passing mentions back
+    /// into what readers see, so they are evidence only (weight 0).
+    pub signal_weights: [f32; 4],
 }
 
 impl Default for LinksConfig {
@@ -227,6 +250,10 @@ impl Default for LinksConfig {
             exact_max_paragraphs: 60_000,
             moment_sample: 2048,
             hnsw_ef: 512,
+            text_candidates: 100,
+            chamfer_rows: 128,
+            related_min_score: 1.6,
+            signal_weights: [1.0, 1.0, 1.0, 0.0],
         }
     }
 }
@@ -305,6 +332,7 @@ impl Default for SplitConfig {
         SplitConfig {
             min_chars: 60,
             max_chars: 1500,
+            unit_max_chars: 1200,
         }
     }
 }
@@ -318,6 +346,7 @@ impl Default for SearchConfig {
             candidates: 100,
             max_k: 100,
             max_query_chars: 2000,
+            unit_weight: 0.5,
         }
     }
 }
@@ -466,6 +495,11 @@ impl Config {
         if !(0.0..=1.0).contains(&self.search.dense_weight) {
             return Err(Error::Config(
                 "search.dense_weight must be within [0, 1]".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.search.unit_weight) {
+            return Err(Error::Config(
+                "search.unit_weight must be within [0, 1]".into(),
             ));
         }
         if self.split.min_chars >= self.split.max_chars {

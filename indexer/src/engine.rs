@@ -16,10 +16,11 @@ use crate::cache::{self, EmbeddingCache};
 use crate::config::{Config, FusionMethod};
 use crate::embed::{Embedder, FastEmbedder};
 use crate::error::{Error, Result};
-use crate::fusion::{self, Fused, RankScore};
+use crate::fusion::{self, Fused, FusedLevels, Levels, RankScore};
+use crate::ids;
 use crate::manifest::{Catalogue, TextEntry};
 use crate::source::{self, Document, SourceProblem};
-use crate::split::{self, Paragraph};
+use crate::split::{self, units::Unit, Paragraph};
 use crate::store::{
     self, Filter, PointPayload, StoredParagraph, TextIndex, VectorPoint, VectorStore,
 };
@@ -82,8 +83,38 @@ pub struct SearchHit {
     pub score: f32,
     pub dense: Option<RankScore>,
     pub bm25: Option<RankScore>,
+    /// The retrieval unit (run of paragraphs) this paragraph belongs to, with
+    /// its own ranks: part of the paragraph's score comes from them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<UnitMatch>,
     /// HTML: the paragraph with the query's words in `<mark>`.
     pub snippet: String,
+}
+
+/// A hit's retrieval unit: its id, byte range in the source, and ranks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitMatch {
+    /// `<text id>@<first paragraph>-<last paragraph>`
+    pub id: String,
+    pub start: u64,
+    pub end: u64,
+    pub dense: Option<RankScore>,
+    pub bm25: Option<RankScore>,
+}
+
+/// What each retriever found at both levels: paragraphs and retrieval units.
+#[derive(Debug, Clone, Default)]
+pub struct Retrieved {
+    pub dense: Ranked,
+    pub bm25: Ranked,
+    pub unit_dense: Ranked,
+    pub unit_bm25: Ranked,
+}
+
+/// The retrieval units' own stores: vectors and BM25, beside the paragraphs'.
+struct UnitStores {
+    vectors: Box<dyn VectorStore>,
+    text: TextIndex,
 }
 
 /// What an indexing run did.
@@ -94,6 +125,10 @@ pub struct IndexReport {
     pub texts_unchanged: usize,
     pub texts_removed: usize,
     pub paragraphs_indexed: usize,
+    /// Retrieval units written (runs of paragraphs, see `split::units`).
+    #[serde(default)]
+    pub units_indexed: usize,
+    /// Texts the model embedded (paragraphs and units; the rest came from the cache).
     pub paragraphs_embedded: usize,
     pub paragraphs_from_cache: usize,
     pub problems: Vec<SourceProblem>,
@@ -113,6 +148,9 @@ pub struct Stats {
     pub paragraphs: usize,
     pub vectors: usize,
     pub bm25_paragraphs: u64,
+    /// Retrieval units in the units' vector store.
+    #[serde(default)]
+    pub units: usize,
     pub corpora: BTreeMap<String, (usize, usize)>,
     pub model: String,
     pub vector_backend: String,
@@ -124,13 +162,14 @@ pub struct Engine {
     embedder: Arc<dyn Embedder>,
     vectors: Box<dyn VectorStore>,
     text: TextIndex,
+    units: UnitStores,
     cache: Mutex<EmbeddingCache>,
     catalogue: Mutex<Catalogue>,
 }
 
 /// Bump when the reading or splitting code changes what paragraphs a text
 /// gives: every text is then re-split (embeddings still come from the cache).
-const PIPELINE_VERSION: u32 = 2;
+const PIPELINE_VERSION: u32 = 3;
 
 /// Everything that changes a text's paragraphs or their metadata.
 fn content_hash(doc: &Document, config: &Config) -> String {
@@ -147,11 +186,53 @@ fn content_hash(doc: &Document, config: &Config) -> String {
             doc.body,
             config.split.min_chars,
             config.split.max_chars,
+            config.split.unit_max_chars,
         ))
         .unwrap_or_default()
         .as_bytes(),
     );
     h.finalize().to_hex()[..32].to_string()
+}
+
+/// A text cut for indexing: its paragraphs (the unit of evidence) and its
+/// retrieval units with the text each is embedded as.
+struct Split {
+    paragraphs: Vec<Paragraph>,
+    units: Vec<Unit>,
+    unit_texts: Vec<String>,
+}
+
+impl Split {
+    fn of(doc: &Document, cfg: &crate::config::SplitConfig) -> Split {
+        let paragraphs = split::split_document(doc, cfg);
+        let units = if cfg.unit_max_chars == 0 {
+            Vec::new()
+        } else {
+            split::units::units(&paragraphs, cfg.unit_max_chars)
+        };
+        let unit_texts = units.iter().map(|u| u.embedding_text(&doc.title)).collect();
+        Split {
+            paragraphs,
+            units,
+            unit_texts,
+        }
+    }
+
+    /// Every text the model embeds for this text.
+    fn embedding_texts(&self) -> impl Iterator<Item = &str> {
+        self.paragraphs
+            .iter()
+            .map(|p| p.text.as_str())
+            .chain(self.unit_texts.iter().map(String::as_str))
+    }
+}
+
+/// The units' collection on a server: the paragraphs' name + `_units`
+/// (the embedded store keeps them in a folder of their own).
+fn units_collection(cfg: &crate::config::VectorStoreConfig) -> crate::config::VectorStoreConfig {
+    let mut c = cfg.clone();
+    c.collection = format!("{}_units", cfg.collection);
+    c
 }
 
 impl Engine {
@@ -177,12 +258,21 @@ impl Engine {
         let vectors =
             crate::store::open(&config.vector_store, &data.join("vectors"), embedder.dim())?;
         let text = TextIndex::open(&data.join("bm25"))?;
+        let units = UnitStores {
+            vectors: crate::store::open(
+                &units_collection(&config.vector_store),
+                &data.join("units").join("vectors"),
+                embedder.dim(),
+            )?,
+            text: TextIndex::open(&data.join("units").join("bm25"))?,
+        };
         let cache = EmbeddingCache::open(&config.cache_dir, embedder.model_id(), embedder.dim())?;
         Ok(Engine {
             config,
             embedder,
             vectors,
             text,
+            units,
             cache: Mutex::new(cache),
             catalogue: Mutex::new(catalogue),
         })
@@ -263,18 +353,18 @@ impl Engine {
         }
 
         // Paragraphs to embed, for the progress bar's total.
-        let split: Vec<Vec<Paragraph>> = todo
+        let split: Vec<Split> = todo
             .iter()
-            .map(|(d, _)| split::split_document(d, &self.config.split))
+            .map(|(d, _)| Split::of(d, &self.config.split))
             .collect();
         let to_embed = {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             let mut keys = HashSet::new();
             split
                 .iter()
-                .flatten()
-                .filter(|p| {
-                    let k = cache::key(self.embedder.model_id(), &p.text);
+                .flat_map(|s| s.embedding_texts())
+                .filter(|t| {
+                    let k = cache::key(self.embedder.model_id(), t);
                     !cache.contains(&k) && keys.insert(k)
                 })
                 .count()
@@ -298,8 +388,7 @@ impl Engine {
         );
 
         for id in &removed {
-            self.vectors.delete_text(id)?;
-            self.text.delete_text(id)?;
+            self.delete_text(id)?;
             report.texts_removed += 1;
         }
         if !removed.is_empty() {
@@ -309,12 +398,12 @@ impl Engine {
         // Checkpoints: a batch of texts is embedded, written to both stores, committed,
         // and only then recorded in the catalogue.
         let max_paragraphs = 4000;
-        let mut batch: Vec<(Document, String, Vec<Paragraph>)> = Vec::new();
+        let mut batch: Vec<(Document, String, Split)> = Vec::new();
         let mut batch_paragraphs = 0;
         let n = todo.len();
-        for (i, ((doc, hash), paragraphs)) in todo.into_iter().zip(split).enumerate() {
-            batch_paragraphs += paragraphs.len();
-            batch.push((doc, hash, paragraphs));
+        for (i, ((doc, hash), parts)) in todo.into_iter().zip(split).enumerate() {
+            batch_paragraphs += parts.paragraphs.len() + parts.units.len();
+            batch.push((doc, hash, parts));
             if batch.len() >= self.config.index.checkpoint_texts
                 || batch_paragraphs >= max_paragraphs
                 || i + 1 == n
@@ -328,32 +417,36 @@ impl Engine {
             tracing::info!("building the HNSW index");
             self.vectors.build_index()?;
         }
+        if self.units.vectors.count()? > self.config.index.hnsw_threshold {
+            tracing::info!("building the HNSW index of retrieval units");
+            self.units.vectors.build_index()?;
+        }
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
 
     fn index_batch(
         &self,
-        batch: Vec<(Document, String, Vec<Paragraph>)>,
+        batch: Vec<(Document, String, Split)>,
         bar: &ProgressBar,
         report: &mut IndexReport,
     ) -> Result<()> {
         let model = self.embedder.model_id().to_string();
-        // 1. embed what the cache lacks
+        // 1. embed what the cache lacks (paragraphs and units alike)
         let mut missing: Vec<&str> = Vec::new();
         let mut missing_keys = HashSet::new();
         {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            for (_, _, ps) in &batch {
-                for p in ps {
-                    let k = cache::key(&model, &p.text);
+            for (_, _, parts) in &batch {
+                for t in parts.embedding_texts() {
+                    let k = cache::key(&model, t);
                     if !cache.contains(&k) && missing_keys.insert(k) {
-                        missing.push(&p.text);
+                        missing.push(t);
                     }
                 }
             }
         }
-        let total: usize = batch.iter().map(|(_, _, p)| p.len()).sum();
+        let total: usize = batch.iter().map(|(_, _, p)| p.embedding_texts().count()).sum();
         report.paragraphs_embedded += missing.len();
         report.paragraphs_from_cache += total - missing.len();
         // Chunks of a few hundred keep the bar moving and memory flat; within a
@@ -373,15 +466,17 @@ impl Engine {
 
         // 2. write both stores
         let mut entries = Vec::new();
-        for (doc, hash, paragraphs) in batch {
-            self.vectors.delete_text(&doc.id)?;
-            self.text.delete_text(&doc.id)?;
+        for (doc, hash, parts) in batch {
+            self.delete_text(&doc.id)?;
+            let paragraphs = &parts.paragraphs;
+            self.write_units(&doc, &parts, &model)?;
+            report.units_indexed += parts.units.len();
             let mut points = Vec::with_capacity(paragraphs.len());
             let mut stored = Vec::with_capacity(paragraphs.len());
             {
                 let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-                for p in &paragraphs {
-                    let pid = format!("{}#{}", doc.id, p.ordinal);
+                for p in paragraphs {
+                    let pid = ids::paragraph_id(&doc.id, p.ordinal);
                     let point = store::point_id(&pid);
                     let vector = cache
                         .get(&cache::key(&model, &p.text))?
@@ -445,10 +540,63 @@ impl Engine {
         Ok(())
     }
 
-    /// Commits both stores, then records the texts in the catalogue.
+    /// Removes a text's paragraphs and units from every store.
+    fn delete_text(&self, id: &str) -> Result<()> {
+        self.vectors.delete_text(id)?;
+        self.text.delete_text(id)?;
+        self.units.vectors.delete_text(id)?;
+        self.units.text.delete_text(id)
+    }
+
+    /// Writes a text's retrieval units (vectors from the cache) to their stores.
+    fn write_units(&self, doc: &Document, parts: &Split, model: &str) -> Result<()> {
+        let mut points = Vec::with_capacity(parts.units.len());
+        let mut stored = Vec::with_capacity(parts.units.len());
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        for (u, text) in parts.units.iter().zip(&parts.unit_texts) {
+            let uid = ids::unit_id(&doc.id, u.first, u.last);
+            let point = store::point_id(&uid);
+            let vector = cache
+                .get(&cache::key(model, text))?
+                .ok_or_else(|| Error::Embedding(format!("no vector for {uid}")))?;
+            points.push(VectorPoint {
+                id: point,
+                vector,
+                payload: PointPayload {
+                    paragraph: uid.clone(),
+                    text_id: doc.id.clone(),
+                    corpus: doc.corpus.clone(),
+                    date: doc.date,
+                    tags: doc.tags.clone(),
+                    ordinal: u.ordinal as u64,
+                },
+            });
+            stored.push(StoredParagraph {
+                point,
+                id: uid,
+                text_id: doc.id.clone(),
+                corpus: doc.corpus.clone(),
+                title: doc.title.clone(),
+                heading: u.heading.clone(),
+                text: u.body.clone(),
+                ordinal: u.ordinal as u64,
+                start: u.start as u64,
+                end: u.end as u64,
+                date: doc.date,
+                tags: doc.tags.clone(),
+            });
+        }
+        drop(cache);
+        self.units.vectors.upsert(points)?;
+        self.units.text.add(&stored)
+    }
+
+    /// Commits every store, then records the texts in the catalogue.
     fn checkpoint(&self, removed: &[String], added: &[(String, TextEntry)]) -> Result<()> {
         self.text.commit()?;
+        self.units.text.commit()?;
         self.vectors.flush()?;
+        self.units.vectors.flush()?;
         let mut cat = self.catalogue.lock().unwrap_or_else(|p| p.into_inner());
         for id in removed {
             cat.texts.remove(id);
@@ -486,6 +634,105 @@ impl Engine {
         Ok(())
     }
 
+    /// Candidates of each retriever at both levels, best first: paragraphs
+    /// and retrieval units, as (point, score). The query is embedded once.
+    pub fn retrieve(&self, query: &str, n: usize, mode: Mode, filter: &Filter) -> Result<Retrieved> {
+        let v = if mode != Mode::Bm25 {
+            self.embedder.embed_query(query)?
+        } else {
+            Vec::new()
+        };
+        self.retrieve_with(query, &v, n, mode, filter)
+    }
+
+    /// [`Engine::retrieve`] with the query's vector already embedded.
+    pub fn retrieve_with(
+        &self,
+        query: &str,
+        v: &[f32],
+        n: usize,
+        mode: Mode,
+        filter: &Filter,
+    ) -> Result<Retrieved> {
+        let mut r = Retrieved::default();
+        if mode != Mode::Bm25 {
+            r.dense = self.committed(self.vectors.search(v, n, filter)?)?;
+            r.unit_dense = self.committed_units(self.units.vectors.search(v, n, filter)?)?;
+        }
+        if mode != Mode::Dense {
+            r.bm25 = self.text.search(query, n, filter)?;
+            r.unit_bm25 = self.units.text.search(query, n, filter)?;
+        }
+        Ok(r)
+    }
+
+    /// Fuses both levels (see [`fusion::fuse_levels`]) with the configured
+    /// method and weights, or the given ones; returns the fused paragraphs
+    /// and the stored units they belong to.
+    pub fn fuse_retrieved(
+        &self,
+        r: &Retrieved,
+        method: Option<FusionMethod>,
+        unit_weight: Option<f32>,
+    ) -> Result<(Vec<FusedLevels<u64, u64>>, HashMap<u64, StoredParagraph>)> {
+        let s = &self.config.search;
+        self.fuse_retrieved_with(
+            r,
+            method.unwrap_or(s.fusion),
+            s.dense_weight,
+            unit_weight.unwrap_or(s.unit_weight),
+        )
+    }
+
+    /// [`Engine::fuse_retrieved`] with every setting given (evaluation sweeps).
+    pub fn fuse_retrieved_with(
+        &self,
+        r: &Retrieved,
+        method: FusionMethod,
+        dense_weight: f32,
+        unit_weight: f32,
+    ) -> Result<(Vec<FusedLevels<u64, u64>>, HashMap<u64, StoredParagraph>)> {
+        let s = &self.config.search;
+        let unit_points: Vec<u64> = {
+            let mut seen = HashSet::new();
+            r.unit_dense
+                .iter()
+                .chain(&r.unit_bm25)
+                .map(|x| x.0)
+                .filter(|p| seen.insert(*p))
+                .collect()
+        };
+        let units: HashMap<u64, StoredParagraph> = self
+            .units
+            .text
+            .get(&unit_points)?
+            .into_iter()
+            .map(|u| (u.point, u))
+            .collect();
+        let members: HashMap<u64, Vec<u64>> = units
+            .values()
+            .map(|u| {
+                let ps = ids::unit_paragraphs(&u.id)
+                    .iter()
+                    .map(|pid| store::point_id(pid))
+                    .collect();
+                (u.point, ps)
+            })
+            .collect();
+        let method = match method {
+            FusionMethod::Rrf => fusion::Method::Rrf { k: s.rrf_k },
+            FusionMethod::Weighted => fusion::Method::Weighted,
+        };
+        let levels = Levels {
+            dense: &r.dense,
+            bm25: &r.bm25,
+            unit_dense: &r.unit_dense,
+            unit_bm25: &r.unit_bm25,
+        };
+        let fused = fusion::fuse_levels(&levels, &members, method, dense_weight, unit_weight);
+        Ok((fused, units))
+    }
+
     /// Candidates of each retriever, best first: (dense, bm25) as (point, score).
     pub fn candidates(
         &self,
@@ -513,13 +760,12 @@ impl Engine {
     /// a full disk) leaves points no text owns yet; the rerun replaces them.
     /// Until then they must not shift the fusion's ranks and statistics.
     fn committed(&self, hits: Ranked) -> Result<Ranked> {
-        let ids: Vec<u64> = hits.iter().map(|h| h.0).collect();
-        let known = self.text.contains(&ids)?;
-        Ok(hits
-            .into_iter()
-            .zip(known)
-            .filter_map(|(h, k)| k.then_some(h))
-            .collect())
+        committed_in(&self.text, hits)
+    }
+
+    /// The same for retrieval units.
+    fn committed_units(&self, hits: Ranked) -> Result<Ranked> {
+        committed_in(&self.units.text, hits)
     }
 
     /// Fuses candidate lists with the configured (or given) method.
@@ -536,12 +782,14 @@ impl Engine {
         }
     }
 
-    /// Hybrid (or single-retriever) search over paragraphs.
+    /// Hybrid (or single-retriever) search: paragraphs ranked from their own
+    /// scores and their retrieval units' (see [`fusion::fuse_levels`]).
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Vec<SearchHit>> {
         self.validate(query, opts)?;
         let n = self.config.search.candidates.max(opts.k * 4);
-        let (dense, bm25) = self.candidates(query, n, opts.mode, &opts.filter)?;
-        self.resolve(query, &self.fuse(&dense, &bm25, opts.fusion), opts)
+        let retrieved = self.retrieve(query, n, opts.mode, &opts.filter)?;
+        let (fused, units) = self.fuse_retrieved(&retrieved, opts.fusion, None)?;
+        self.resolve(query, &fused, &units, opts)
     }
 
     /// Passages like a given passage (a draft's paragraph): dense neighbours of
@@ -569,14 +817,28 @@ impl Engine {
         } else {
             Vec::new()
         };
-        self.resolve(text, &self.fuse(&dense, &bm25, opts.fusion), opts)
+        let fused: Vec<FusedLevels<u64, u64>> = self
+            .fuse(&dense, &bm25, opts.fusion)
+            .into_iter()
+            .map(|f| FusedLevels {
+                key: f.key,
+                unit: None,
+                score: f.score,
+                dense: f.dense,
+                bm25: f.bm25,
+                unit_dense: None,
+                unit_bm25: None,
+            })
+            .collect();
+        self.resolve(text, &fused, &HashMap::new(), opts)
     }
 
     /// Turns fused candidates into hits: stored paragraphs, grouping, snippets.
     fn resolve(
         &self,
         query: &str,
-        fused: &[Fused<u64>],
+        fused: &[FusedLevels<u64, u64>],
+        units: &HashMap<u64, StoredParagraph>,
         opts: &SearchOptions,
     ) -> Result<Vec<SearchHit>> {
         let mut hits = Vec::new();
@@ -604,6 +866,13 @@ impl Engine {
                     score: f.score,
                     dense: f.dense,
                     bm25: f.bm25,
+                    unit: f.unit.and_then(|u| units.get(&u)).map(|u| UnitMatch {
+                        id: u.id.clone(),
+                        start: u.start,
+                        end: u.end,
+                        dense: f.unit_dense,
+                        bm25: f.unit_bm25,
+                    }),
                     snippet,
                 });
                 if hits.len() == opts.k {
@@ -627,10 +896,22 @@ impl Engine {
             paragraphs: cat.paragraphs(),
             vectors: self.vectors.count()?,
             bm25_paragraphs: self.text.num_paragraphs(),
+            units: self.units.vectors.count()?,
             corpora,
             model: self.embedder.model_id().to_string(),
             vector_backend: self.vectors.backend().to_string(),
             data_dir: self.config.data_dir.clone(),
         })
     }
+}
+
+/// The hits whose points `index` has committed.
+fn committed_in(index: &TextIndex, hits: Ranked) -> Result<Ranked> {
+    let ids: Vec<u64> = hits.iter().map(|h| h.0).collect();
+    let known = index.contains(&ids)?;
+    Ok(hits
+        .into_iter()
+        .zip(known)
+        .filter_map(|(h, k)| k.then_some(h))
+        .collect())
 }

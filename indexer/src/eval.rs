@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::config::{Config, CorpusConfig, CorpusFormat, FusionMethod};
 use crate::embed::{cosine, Embedder};
-use crate::engine::{Engine, Mode};
+use crate::engine::{Engine, Mode, Retrieved};
 use crate::error::{Error, Result};
 use crate::fusion;
 use crate::store::Filter;
@@ -108,12 +108,48 @@ pub struct Scores {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BeirReport {
+    /// The engine's modes: paragraphs and retrieval units fused (see
+    /// `fusion::fuse_levels`), one retriever or both.
     pub bm25: Scores,
     pub dense: Scores,
     pub hybrid: Scores,
     pub queries: usize,
-    /// Every fusion setting tried, for tuning: "rrf k=60", "weighted w=0.5", …
+    /// The simple peers on the same texts: `text BM25`, `text mean
+    /// embedding`, `best paragraph` (dense over paragraphs alone),
+    /// `paragraph BM25`, `plain RRF(60)` (of the last two: the old hybrid).
+    pub baselines: BTreeMap<String, Scores>,
+    /// Every fusion setting tried, for tuning: "weighted w=0.5 u=0.5", …
     pub fusion_sweep: BTreeMap<String, Scores>,
+}
+
+/// Running sums of the ranking metrics, one entry per ranking name.
+#[derive(Default)]
+struct Sums(BTreeMap<String, Scores>);
+
+impl Sums {
+    fn add(&mut self, key: &str, ranked: &[String], rels: &HashMap<String, f32>) {
+        let s = self.0.entry(key.to_string()).or_default();
+        s.ndcg += ndcg_at(ranked, rels, 10);
+        s.recall += recall_at(ranked, rels, 10);
+        s.mrr += mrr_at(ranked, rels, 10);
+    }
+
+    fn means(self, n: usize) -> BTreeMap<String, Scores> {
+        let nf = n.max(1) as f32;
+        self.0
+            .into_iter()
+            .map(|(k, s)| {
+                (
+                    k,
+                    Scores {
+                        ndcg: s.ndcg / nf,
+                        recall: s.recall / nf,
+                        mrr: s.mrr / nf,
+                    },
+                )
+            })
+            .collect()
+    }
 }
 
 fn read_jsonl_field(path: &Path) -> Result<Vec<(String, String)>> {
@@ -165,7 +201,7 @@ fn read_qrels(dir: &Path) -> Result<HashMap<String, HashMap<String, f32>>> {
 }
 
 /// Indexes a BEIR folder into a scratch data dir (the embedding cache is
-/// shared) and scores bm25, dense and hybrid retrieval of its documents.
+/// shared) and scores the engine's modes and the simple peers.
 pub fn beir(
     base: &Config,
     embedder: Arc<dyn Embedder>,
@@ -196,6 +232,9 @@ pub fn beir(
     }
     let queries = read_jsonl_field(&dir.join("queries.jsonl"))?;
     let qrels = read_qrels(dir)?;
+    let peers = crate::baselines::TextPeers::from_engine(&engine)?;
+    let short = |id: &str| id.trim_start_matches("beir/").to_string();
+    let peer_ids: Vec<String> = peers.ids.iter().map(|t| short(t)).collect();
     let mut text_of: HashMap<u64, String> = HashMap::new();
     let mut to_texts = |list: &[u64]| -> Result<Vec<String>> {
         let missing: Vec<u64> = list
@@ -204,7 +243,7 @@ pub fn beir(
             .filter(|p| !text_of.contains_key(p))
             .collect();
         for p in engine.text_index().get(&missing)? {
-            text_of.insert(p.point, p.text_id.trim_start_matches("beir/").to_string());
+            text_of.insert(p.point, short(&p.text_id));
         }
         let mut seen = HashSet::new();
         Ok(list
@@ -214,72 +253,69 @@ pub fn beir(
             .cloned()
             .collect())
     };
-    let settings: Vec<(String, FusionMethod, f32, f32)> =
-        std::iter::once(("rrf k=60 w=0.5".to_string(), FusionMethod::Rrf, 60.0, 0.5))
-            .chain(
-                [0.3f32, 0.4, 0.5, 0.6, 0.7]
-                    .iter()
-                    .map(|&w| (format!("weighted w={w}"), FusionMethod::Weighted, 0.0, w)),
-            )
-            .chain(
-                [0.3f32, 0.7]
-                    .iter()
-                    .map(|&w| (format!("rrf k=60 w={w}"), FusionMethod::Rrf, 60.0, w)),
-            )
-            .collect();
-    let mut sums: BTreeMap<String, Scores> = BTreeMap::new();
+    let settings = sweep_settings();
+    let mut sums = Sums::default();
     let mut n = 0usize;
-    let add = |sums: &mut BTreeMap<String, Scores>,
-               key: &str,
-               ranked: &[String],
-               rels: &HashMap<String, f32>| {
-        let s = sums.entry(key.to_string()).or_default();
-        s.ndcg += ndcg_at(ranked, rels, 10);
-        s.recall += recall_at(ranked, rels, 10);
-        s.mrr += mrr_at(ranked, rels, 10);
+    let keys = |fused: &[crate::fusion::FusedLevels<u64, u64>]| -> Vec<u64> {
+        fused.iter().map(|f| f.key).collect()
     };
     for (qid, text) in &queries {
         let Some(rels) = qrels.get(qid) else { continue };
         n += 1;
-        let (dense, bm25) = engine.candidates(text, 100, Mode::Hybrid, &Filter::default())?;
-        let dense_ids: Vec<u64> = dense.iter().map(|x| x.0).collect();
-        let bm25_ids: Vec<u64> = bm25.iter().map(|x| x.0).collect();
-        add(&mut sums, "dense", &to_texts(&dense_ids)?, rels);
-        add(&mut sums, "bm25", &to_texts(&bm25_ids)?, rels);
-        let configured: Vec<u64> = engine
-            .fuse(&dense, &bm25, None)
+        let vector = engine.embedder().embed_query(text)?;
+        let r = engine.retrieve_with(text, &vector, 100, Mode::Hybrid, &Filter::default())?;
+        let dense_only = Retrieved {
+            dense: r.dense.clone(),
+            unit_dense: r.unit_dense.clone(),
+            ..Retrieved::default()
+        };
+        let bm25_only = Retrieved {
+            bm25: r.bm25.clone(),
+            unit_bm25: r.unit_bm25.clone(),
+            ..Retrieved::default()
+        };
+        for (key, lists) in [("hybrid", &r), ("dense", &dense_only), ("bm25", &bm25_only)] {
+            let (fused, _) = engine.fuse_retrieved(lists, None, None)?;
+            sums.add(key, &to_texts(&keys(&fused))?, rels);
+        }
+        // the peers
+        let ids = |l: &[(u64, f32)]| l.iter().map(|x| x.0).collect::<Vec<u64>>();
+        sums.add("best paragraph", &to_texts(&ids(&r.dense))?, rels);
+        sums.add("paragraph BM25", &to_texts(&ids(&r.bm25))?, rels);
+        let plain: Vec<u64> = fusion::rrf(&r.dense, &r.bm25, 60.0, 0.5)
             .into_iter()
             .map(|f| f.key)
             .collect();
-        add(&mut sums, "hybrid", &to_texts(&configured)?, rels);
-        for (label, method, k, w) in &settings {
-            let fused = match method {
-                FusionMethod::Rrf => fusion::rrf(&dense, &bm25, *k, *w),
-                FusionMethod::Weighted => fusion::weighted(&dense, &bm25, *w),
-            };
-            let ids: Vec<u64> = fused.into_iter().map(|f| f.key).collect();
-            add(&mut sums, label, &to_texts(&ids)?, rels);
+        sums.add("plain RRF(60)", &to_texts(&plain)?, rels);
+        let (tb, tm) = peers.query_rankings(text, &vector);
+        let named = |o: Vec<usize>| o.into_iter().take(100).map(|i| peer_ids[i].clone()).collect::<Vec<_>>();
+        sums.add("text BM25", &named(tb), rels);
+        sums.add("text mean embedding", &named(tm), rels);
+        // the sweep, over the engine's two-level fusion
+        for (label, method, w, u) in &settings {
+            let (fused, _) = engine.fuse_retrieved_with(&r, *method, *w, *u)?;
+            sums.add(label, &to_texts(&keys(&fused))?, rels);
         }
     }
-    let nf = n.max(1) as f32;
-    let mut avg: BTreeMap<String, Scores> = sums
-        .into_iter()
-        .map(|(k, s)| {
-            (
-                k,
-                Scores {
-                    ndcg: s.ndcg / nf,
-                    recall: s.recall / nf,
-                    mrr: s.mrr / nf,
-                },
-            )
-        })
-        .collect();
+    let mut avg = sums.means(n);
+    let mut take = |k: &str| avg.remove(k).unwrap_or_default();
+    let (bm25, dense, hybrid) = (take("bm25"), take("dense"), take("hybrid"));
+    let baselines: BTreeMap<String, Scores> = [
+        "best paragraph",
+        "paragraph BM25",
+        "plain RRF(60)",
+        "text BM25",
+        "text mean embedding",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), take(k)))
+    .collect();
     Ok(BeirReport {
-        bm25: avg.remove("bm25").unwrap_or_default(),
-        dense: avg.remove("dense").unwrap_or_default(),
-        hybrid: avg.remove("hybrid").unwrap_or_default(),
+        bm25,
+        dense,
+        hybrid,
         queries: n,
+        baselines,
         fusion_sweep: avg,
     })
 }
@@ -394,11 +430,14 @@ pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
             });
         };
         n += 1;
-        let related: Vec<String> = links
-            .related
-            .get(&src)
-            .map(|l| l.iter().map(|r| r.text.clone()).collect())
-            .unwrap_or_default();
+        // The ranking, not only what is shown: recall is about ranking.
+        let related: Vec<String> = links.ranked.get(&src).cloned().unwrap_or_else(|| {
+            links
+                .related
+                .get(&src)
+                .map(|l| l.iter().map(|r| r.text.clone()).collect())
+                .unwrap_or_default()
+        });
         let rank = rank_of(&related, &dst);
         r5 += rank.is_some_and(|r| r <= 5) as usize;
         r10 += rank.is_some_and(|r| r <= 10) as usize;
@@ -442,6 +481,109 @@ pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
         tags_recall_at_10: t10 as f32 / nf,
         ranks,
     })
+}
+
+/// The blog's own search set: each of the author's links as a query made of
+/// its anchor text, answered by the linked post (the linking post left
+/// out). Scores the engine's modes and the fusion sweep, so that search
+/// settings are chosen on two sets (this and a BEIR folder), not one.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorReport {
+    pub queries: usize,
+    pub hybrid: Scores,
+    pub baselines: BTreeMap<String, Scores>,
+    pub fusion_sweep: BTreeMap<String, Scores>,
+}
+
+pub fn anchor_search(engine: &Engine, file: &Path) -> Result<AnchorReport> {
+    let catalogue = engine.catalogue();
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let find = |short: &str| -> Option<String> {
+        let suffix = format!("/{short}");
+        catalogue.texts.keys().find(|id| id.ends_with(&suffix)).cloned()
+    };
+    let peers = crate::baselines::TextPeers::from_engine(engine)?;
+    let mut text_of: HashMap<u64, String> = HashMap::new();
+    let mut to_texts = |list: &[u64], skip: &str| -> Result<Vec<String>> {
+        let missing: Vec<u64> = list.iter().copied().filter(|p| !text_of.contains_key(p)).collect();
+        for p in engine.text_index().get(&missing)? {
+            text_of.insert(p.point, p.text_id.clone());
+        }
+        let mut seen = HashSet::new();
+        Ok(list
+            .iter()
+            .filter_map(|p| text_of.get(p))
+            .filter(|t| t.as_str() != skip && seen.insert((*t).clone()))
+            .cloned()
+            .collect())
+    };
+    let mut sums = Sums::default();
+    let mut n = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 3 || f[2].trim().is_empty() {
+            continue;
+        }
+        let (Some(src), Some(dst)) = (find(f[0]), find(f[1])) else {
+            continue;
+        };
+        n += 1;
+        let rels: HashMap<String, f32> = [(dst, 1.0)].into_iter().collect();
+        let q = f[2].trim();
+        let vector = engine.embedder().embed_query(q)?;
+        let r = engine.retrieve_with(q, &vector, 100, Mode::Hybrid, &Filter::default())?;
+        let (fused, _) = engine.fuse_retrieved(&r, None, None)?;
+        let keys: Vec<u64> = fused.iter().map(|f| f.key).collect();
+        sums.add("hybrid", &to_texts(&keys, &src)?, &rels);
+        let plain: Vec<u64> = fusion::rrf(&r.dense, &r.bm25, 60.0, 0.5).into_iter().map(|f| f.key).collect();
+        sums.add("plain RRF(60)", &to_texts(&plain, &src)?, &rels);
+        let (tb, tm) = peers.query_rankings(q, &vector);
+        let named = |o: Vec<usize>| {
+            o.into_iter()
+                .map(|i| peers.ids[i].clone())
+                .filter(|t| *t != src)
+                .take(100)
+                .collect::<Vec<_>>()
+        };
+        sums.add("text BM25", &named(tb), &rels);
+        sums.add("text mean embedding", &named(tm), &rels);
+        for (label, method, w, u) in sweep_settings() {
+            let (fused, _) = engine.fuse_retrieved_with(&r, method, w, u)?;
+            let keys: Vec<u64> = fused.iter().map(|f| f.key).collect();
+            sums.add(&label, &to_texts(&keys, &src)?, &rels);
+        }
+    }
+    let mut avg = sums.means(n);
+    let hybrid = avg.remove("hybrid").unwrap_or_default();
+    let baselines = ["plain RRF(60)", "text BM25", "text mean embedding"]
+        .iter()
+        .map(|k| (k.to_string(), avg.remove(*k).unwrap_or_default()))
+        .collect();
+    Ok(AnchorReport {
+        queries: n,
+        hybrid,
+        baselines,
+        fusion_sweep: avg,
+    })
+}
+
+/// The fusion settings every search set is scored with: method, dense
+/// weight `w`, unit weight `u`.
+fn sweep_settings() -> Vec<(String, FusionMethod, f32, f32)> {
+    [0.0f32, 0.25, 0.5, 0.75, 1.0]
+        .iter()
+        .flat_map(|&u| {
+            [0.3f32, 0.5, 0.7]
+                .iter()
+                .map(move |&w| (format!("weighted w={w} u={u}"), FusionMethod::Weighted, w, u))
+                .chain(std::iter::once((
+                    format!("rrf w=0.5 u={u}"),
+                    FusionMethod::Rrf,
+                    0.5,
+                    u,
+                )))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,6 +5,9 @@
 //! so raw scores cannot be added; z-scores put each list on a common scale
 //! while keeping how far a hit stands above the rest (RRF throws that away).
 
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
 /// A candidate's place in one retriever's list.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RankScore {
@@ -116,6 +119,158 @@ pub fn weighted<K: Clone + Eq + std::hash::Hash>(
     sort(v)
 }
 
+/// How one list rates each of its candidates on a scale shared by every
+/// list: `1/(k + rank)` for RRF, the z-score for the weighted sum; `floor`
+/// for a candidate the list lacks.
+struct Contribution<K> {
+    by_key: HashMap<K, (f32, RankScore)>,
+    floor: f32,
+}
+
+fn contribution<K: Clone + Eq + Hash>(list: &[(K, f32)], method: Method) -> Contribution<K> {
+    let (m, s) = moments(list.iter().map(|x| x.1));
+    let value = |rank: usize, score: f32| match method {
+        Method::Rrf { k } => 1.0 / (k + rank as f32),
+        Method::Weighted => (score - m) / s,
+    };
+    let mut by_key = HashMap::with_capacity(list.len());
+    for (i, (key, score)) in list.iter().enumerate() {
+        let rs = RankScore {
+            rank: i + 1,
+            score: *score,
+        };
+        by_key
+            .entry(key.clone())
+            .or_insert((value(i + 1, *score), rs));
+    }
+    let floor = match method {
+        Method::Rrf { .. } => 0.0,
+        Method::Weighted => by_key.values().map(|v| v.0).fold(f32::INFINITY, f32::min),
+    };
+    Contribution {
+        by_key,
+        floor: if floor.is_finite() { floor } else { 0.0 },
+    }
+}
+
+impl<K: Eq + Hash> Contribution<K> {
+    fn get(&self, key: &K) -> (f32, Option<RankScore>) {
+        self.by_key
+            .get(key)
+            .map_or((self.floor, None), |&(v, rs)| (v, Some(rs)))
+    }
+}
+
+/// A fusion method with its parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    Rrf { k: f32 },
+    Weighted,
+}
+
+/// Each retriever's candidates at both levels: paragraphs (`K`) and the
+/// retrieval units that contain them (`U`), best first.
+pub struct Levels<'a, K, U> {
+    pub dense: &'a [(K, f32)],
+    pub bm25: &'a [(K, f32)],
+    pub unit_dense: &'a [(U, f32)],
+    pub unit_bm25: &'a [(U, f32)],
+}
+
+/// A paragraph ranked from both levels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FusedLevels<K, U> {
+    pub key: K,
+    pub unit: Option<U>,
+    pub score: f32,
+    pub dense: Option<RankScore>,
+    pub bm25: Option<RankScore>,
+    pub unit_dense: Option<RankScore>,
+    pub unit_bm25: Option<RankScore>,
+}
+
+/// Fuses paragraph lists with the lists of their units: a paragraph scores
+/// `w·((1-u)·dense + u·unit_dense) + (1-w)·((1-u)·bm25 + u·unit_bm25)`,
+/// each term on the method's scale (RRF scaled by 2, as [`rrf`]). A unit's
+/// score is shared by all its paragraphs, so every paragraph of a unit
+/// another list found becomes a candidate; within a unit, its paragraphs'
+/// own scores order them. `members` lists each unit's paragraphs.
+pub fn fuse_levels<K, U>(
+    levels: &Levels<K, U>,
+    members: &HashMap<U, Vec<K>>,
+    method: Method,
+    dense_weight: f32,
+    unit_weight: f32,
+) -> Vec<FusedLevels<K, U>>
+where
+    K: Clone + Eq + Hash,
+    U: Clone + Eq + Hash,
+{
+    let (pd, pb) = (
+        contribution(levels.dense, method),
+        contribution(levels.bm25, method),
+    );
+    let (ud, ub) = (
+        contribution(levels.unit_dense, method),
+        contribution(levels.unit_bm25, method),
+    );
+    let unit_of: HashMap<&K, &U> = members
+        .iter()
+        .flat_map(|(u, ks)| ks.iter().map(move |k| (k, u)))
+        .collect();
+    let mut keys: Vec<K> = Vec::new();
+    let mut seen: HashSet<K> = HashSet::new();
+    let from_units = levels
+        .unit_dense
+        .iter()
+        .chain(levels.unit_bm25)
+        .flat_map(|(u, _)| members.get(u).into_iter().flatten());
+    for k in levels
+        .dense
+        .iter()
+        .chain(levels.bm25)
+        .map(|x| &x.0)
+        .chain(from_units)
+    {
+        if seen.insert(k.clone()) {
+            keys.push(k.clone());
+        }
+    }
+    let scale = match method {
+        Method::Rrf { .. } => 2.0,
+        Method::Weighted => 1.0,
+    };
+    let (w, u) = (dense_weight, unit_weight);
+    let mut out: Vec<(f32, FusedLevels<K, U>)> = keys
+        .into_iter()
+        .map(|key| {
+            let unit = unit_of.get(&key).map(|u| (*u).clone());
+            let (d, dense) = pd.get(&key);
+            let (b, bm25) = pb.get(&key);
+            let ((e, unit_dense), (c, unit_bm25)) = match &unit {
+                Some(x) => (ud.get(x), ub.get(x)),
+                None => ((ud.floor, None), (ub.floor, None)),
+            };
+            let score =
+                scale * (w * ((1.0 - u) * d + u * e) + (1.0 - w) * ((1.0 - u) * b + u * c));
+            let own = w * d + (1.0 - w) * b;
+            (own, FusedLevels {
+                key,
+                unit,
+                score,
+                dense,
+                bm25,
+                unit_dense,
+                unit_bm25,
+            })
+        })
+        .collect();
+    // Ties (paragraphs of one unit when `unit_weight` is 1) go to the
+    // paragraph's own scores: the hit shown is the unit's best paragraph.
+    out.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(b.0.total_cmp(&a.0)));
+    out.into_iter().map(|(_, f)| f).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +318,64 @@ mod tests {
         let dense = [("y", 0.861), ("x", 0.860), ("z", 0.80)];
         let bm25 = [("x", 40.0), ("y", 5.0), ("z", 4.0)];
         assert_eq!(weighted(&dense, &bm25, 0.5)[0].key, "x");
+    }
+
+
+    fn members(pairs: &[(&'static str, &[&'static str])]) -> HashMap<&'static str, Vec<&'static str>> {
+        pairs.iter().map(|(u, ks)| (*u, ks.to_vec())).collect()
+    }
+
+    #[test]
+    fn a_unit_found_by_one_retriever_lifts_all_its_paragraphs() {
+        // "p3" is in no paragraph list, but its unit U2 tops both unit lists.
+        let m = members(&[("U1", &["p1", "p2"]), ("U2", &["p3"])]);
+        let lv = Levels {
+            dense: &[("p1", 0.9), ("p2", 0.8)],
+            bm25: &[("p2", 5.0)],
+            unit_dense: &[("U2", 0.95), ("U1", 0.7)],
+            unit_bm25: &[("U2", 9.0)],
+        };
+        let f = fuse_levels(&lv, &m, Method::Rrf { k: 60.0 }, 0.5, 0.5);
+        assert_eq!(f.len(), 3);
+        assert_eq!(f[0].key, "p3");
+        assert_eq!(f[0].unit, Some("U2"));
+        assert!(f[0].dense.is_none());
+        assert_eq!(f[0].unit_dense.map(|r| r.rank), Some(1));
+        // within U1, p2 (in both paragraph lists) beats p1
+        let pos = |k| f.iter().position(|x| x.key == k).unwrap();
+        assert!(pos("p2") < pos("p1"));
+        // units alone rank; a unit's paragraphs are still ordered by their own scores
+        let f = fuse_levels(&lv, &m, Method::Weighted, 0.5, 1.0);
+        let pos = |k| f.iter().position(|x| x.key == k).unwrap();
+        assert_eq!(pos("p3"), 0);
+        assert!(pos("p2") < pos("p1"));
+    }
+
+    #[test]
+    fn unit_weight_zero_is_the_paragraph_fusion() {
+        let m = members(&[("U", &["a", "b", "c"])]);
+        let dense = [("a", 0.95), ("b", 0.90), ("c", 0.85)];
+        let bm25 = [("c", 30.0), ("b", 3.0)];
+        let lv = Levels {
+            dense: &dense,
+            bm25: &bm25,
+            unit_dense: &[("U", 0.9)],
+            unit_bm25: &[],
+        };
+        for (method, w) in [(Method::Weighted, 0.5), (Method::Rrf { k: 60.0 }, 0.3)] {
+            let two: Vec<_> = match method {
+                Method::Weighted => weighted(&dense, &bm25, w),
+                Method::Rrf { k } => rrf(&dense, &bm25, k, w),
+            };
+            let levels = fuse_levels(&lv, &m, method, w, 0.0);
+            let a: Vec<_> = two.iter().map(|f| (f.key, f.score)).collect();
+            let b: Vec<_> = levels.iter().map(|f| (f.key, f.score)).collect();
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(x.0, y.0);
+                assert!((x.1 - y.1).abs() < 1e-5, "{x:?} {y:?}");
+            }
+        }
     }
 
     #[test]

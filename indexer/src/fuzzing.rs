@@ -41,10 +41,21 @@ pub fn parse_and_split(format: CorpusFormat, data: &[u8]) {
         SplitConfig {
             min_chars: 5,
             max_chars: 40,
+            unit_max_chars: 60,
         },
     ] {
         let mut last_end = 0;
-        for p in split_document(&doc, &cfg) {
+        let paragraphs = split_document(&doc, &cfg);
+        // Units cover their paragraphs exactly, in order, and slice the source.
+        for u in crate::split::units::units(&paragraphs, cfg.unit_max_chars) {
+            assert!(u.first <= u.last && u.last < paragraphs.len());
+            assert_eq!(
+                (u.start, u.end),
+                (paragraphs[u.first].start, paragraphs[u.last].end)
+            );
+            assert!(doc.text.is_char_boundary(u.start) && doc.text.is_char_boundary(u.end));
+        }
+        for p in paragraphs {
             assert!(p.start < p.end, "empty range {}..{}", p.start, p.end);
             assert!(p.end <= doc.text.len(), "range past the end");
             assert!(

@@ -5,6 +5,8 @@
 
 #[cfg(feature = "engine")]
 pub mod analyzer;
+#[cfg(feature = "engine")]
+pub mod baselines;
 pub mod cache;
 pub mod config;
 #[cfg(feature = "engine")]
@@ -19,9 +21,12 @@ pub mod fusion;
 pub mod fuzzing;
 #[cfg(feature = "engine")]
 pub mod graph;
+pub mod ids;
 #[cfg(feature = "engine")]
 pub mod links;
 pub mod manifest;
+#[cfg(feature = "engine")]
+pub mod related;
 #[cfg(feature = "engine")]
 pub mod migrate;
 pub mod source;

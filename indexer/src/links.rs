@@ -40,6 +40,8 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Related {
     pub text: String,
+    /// The pair's fused z-score (see `related.rs`); shown only when it
+    /// reaches `links.related_min_score`.
     pub score: f32,
     /// The source text already links to this one (the author's own link).
     pub author: bool,
@@ -68,8 +70,13 @@ pub struct Duplicate {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Links {
     pub model_id: String,
-    /// For each text, its related texts, best first.
+    /// For each text, its related texts that are shown (score at least
+    /// `links.related_min_score`), best first.
     pub related: BTreeMap<String, Vec<Related>>,
+    /// For each text, the best `related_per_text` candidates whatever their
+    /// score (what a recall measure ranks; not shown to readers).
+    #[serde(default)]
+    pub ranked: BTreeMap<String, Vec<String>>,
     /// The author's own links, resolved to text ids: source → targets.
     pub author_links: BTreeMap<String, Vec<String>>,
     pub duplicates: Vec<Duplicate>,
@@ -210,6 +217,170 @@ fn stems_with_surface(text: &str) -> HashMap<String, String> {
         }
     }
     out
+}
+
+/// What the text-level pass reads.
+struct TextLevelInput<'a> {
+    v: &'a Array2<f32>,
+    text_of: &'a [usize],
+    /// Paragraphs that may carry a link (long enough, not boilerplate).
+    usable: &'a [bool],
+    paragraphs: &'a [StoredParagraph],
+    n_texts: usize,
+    /// Text pairs (low, high) with passage links, and their strength
+    /// ([`text_score`]): always compared.
+    linked: &'a HashMap<(usize, usize), f32>,
+    /// Text pairs never related (duplicates).
+    excluded: &'a HashSet<(usize, usize)>,
+    cfg: &'a LinksConfig,
+}
+
+/// A compared text pair: its fused score and its closest paragraph pairs.
+struct TextPair {
+    score: f32,
+    /// (paragraph, paragraph, raw cosine), best first, at most `evidence`.
+    best: Vec<(usize, usize, f32)>,
+}
+
+/// Evenly spaced picks of at most `k` items (all when there are fewer).
+fn sample_evenly(rows: &[usize], k: usize) -> Vec<usize> {
+    if rows.len() <= k || k == 0 {
+        return rows.to_vec();
+    }
+    (0..k).map(|i| rows[i * rows.len() / k]).collect()
+}
+
+/// The text level: candidates per text (nearest by centred mean, plus
+/// passage-linked texts, made symmetric), the three signals of
+/// [`crate::related`] per pair, z-scores within each source's candidates,
+/// and the pair's score as the mean of both directions.
+fn text_level(input: &TextLevelInput) -> HashMap<(usize, usize), TextPair> {
+    use crate::related::{centred, chamfer, fuse_signals, mean_row, sparse_dot, text_means, tfidf, PairSignals};
+    let TextLevelInput { v, text_of, usable, paragraphs, n_texts, linked, excluded, cfg } = *input;
+    // Rows of each text: usable paragraphs, or all of them for a text that has none.
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); n_texts];
+    for i in (0..text_of.len()).filter(|&i| usable[i]) {
+        rows[text_of[i]].push(i);
+    }
+    let mut all_rows: Vec<Vec<usize>> = vec![Vec::new(); n_texts];
+    for (i, &t) in text_of.iter().enumerate() {
+        all_rows[t].push(i);
+    }
+    for t in 0..n_texts {
+        if rows[t].is_empty() {
+            rows[t] = all_rows[t].clone();
+        }
+    }
+    let picked: Vec<usize> = (0..text_of.len()).filter(|&i| usable[i]).collect();
+    let mu = if picked.is_empty() {
+        mean_row(v.view())
+    } else {
+        mean_row(v.select(Axis(0), &picked).view())
+    };
+    let vc = centred(v.view(), &mu);
+    let means = text_means(vc.view(), &rows);
+    let mean_cos = means.dot(&means.t());
+    // Candidates, symmetric.
+    let mut cand: Vec<HashSet<usize>> = vec![HashSet::new(); n_texts];
+    for a in 0..n_texts {
+        let mut order: Vec<usize> = (0..n_texts).filter(|&b| b != a).collect();
+        order.sort_by(|&x, &y| mean_cos[[a, y]].total_cmp(&mean_cos[[a, x]]).then(x.cmp(&y)));
+        for &b in order.iter().take(cfg.text_candidates) {
+            cand[a].insert(b);
+            cand[b].insert(a);
+        }
+    }
+    for &(a, b) in linked.keys() {
+        cand[a].insert(b);
+        cand[b].insert(a);
+    }
+    for &(a, b) in excluded {
+        cand[a].remove(&b);
+        cand[b].remove(&a);
+    }
+    // Words of each text.
+    let words = {
+        let mut analyzer = crate::analyzer::french_analyzer();
+        let texts: Vec<Vec<String>> = rows
+            .iter()
+            .map(|rs| {
+                rs.iter()
+                    .flat_map(|&i| crate::analyzer::terms(&mut analyzer, &paragraphs[i].text))
+                    .collect()
+            })
+            .collect();
+        tfidf(&texts)
+    };
+    // Signals of every candidate pair (low, high), chamfer in parallel.
+    let pairs: Vec<(usize, usize)> = (0..n_texts)
+        .flat_map(|a| cand[a].iter().filter(move |&&b| b > a).map(move |&b| (a, b)))
+        .collect();
+    let sampled: Vec<Vec<usize>> = rows.iter().map(|r| sample_evenly(r, cfg.chamfer_rows)).collect();
+    let blocks: Vec<Array2<f32>> = sampled.iter().map(|r| vc.select(Axis(0), r)).collect();
+    let measured = par_ranges(pairs.len(), |range| {
+        range
+            .map(|k| {
+                let (a, b) = pairs[k];
+                let cos_c = blocks[a].dot(&blocks[b].t());
+                let signals = PairSignals {
+                    mean: mean_cos[[a, b]],
+                    chamfer: chamfer(cos_c.view()),
+                    words: sparse_dot(&words[a], &words[b]),
+                    passages: linked.get(&(a, b)).copied().unwrap_or(0.0),
+                };
+                // closest paragraph pairs, by raw cosine, as evidence
+                let mut best: Vec<(usize, usize, f32)> = Vec::new();
+                for (x, &i) in sampled[a].iter().enumerate() {
+                    let (y, _) = cos_c
+                        .row(x)
+                        .iter()
+                        .enumerate()
+                        .fold((0, f32::NEG_INFINITY), |m, (y, &c)| if c > m.1 { (y, c) } else { m });
+                    let j = sampled[b][y];
+                    if usable[i] && usable[j] {
+                        keep_best3(&mut best, (i, j, v.row(i).dot(&v.row(j))), cfg.evidence);
+                    }
+                }
+                (signals, best)
+            })
+            .collect::<Vec<_>>()
+    });
+    let measured: Vec<(PairSignals, Vec<(usize, usize, f32)>)> = measured.into_iter().flatten().collect();
+    let index: HashMap<(usize, usize), usize> = pairs.iter().enumerate().map(|(k, &p)| (p, k)).collect();
+    // Directional scores: z-scores within each source's candidates.
+    let mut directional: HashMap<(usize, usize), f32> = HashMap::new();
+    for a in 0..n_texts {
+        let mut others: Vec<usize> = cand[a].iter().copied().collect();
+        others.sort_unstable();
+        let signals: Vec<PairSignals> = others
+            .iter()
+            .map(|&b| measured[index[&(a.min(b), a.max(b))]].0)
+            .collect();
+        for (b, s) in others.into_iter().zip(fuse_signals(&signals, cfg.signal_weights)) {
+            directional.insert((a, b), s);
+        }
+    }
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(k, &(a, b))| {
+            let pair = TextPair {
+                score: (directional[&(a, b)] + directional[&(b, a)]) / 2.0,
+                best: measured[k].1.clone(),
+            };
+            ((a, b), pair)
+        })
+        .collect()
+}
+
+/// Keeps the `k` best (by cosine) paragraph pairs, one per paragraph pair.
+fn keep_best3(best: &mut Vec<(usize, usize, f32)>, p: (usize, usize, f32), k: usize) {
+    if best.iter().any(|b| b.0 == p.0 && b.1 == p.1) {
+        return;
+    }
+    best.push(p);
+    best.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    best.truncate(k);
 }
 
 /// A paragraph's "more like this" hits: (paragraph, hits as (point, BM25), its own score).
@@ -594,6 +765,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let text_name: HashMap<usize, &str> = (0..n)
         .map(|i| (text_of[i], paragraphs[i].text_id.as_str()))
         .collect();
+    let text_index: HashMap<&str, usize> = text_name.iter().map(|(&i, &t)| (t, i)).collect();
     let mut duplicate_pairs = HashSet::new();
     let mut duplicates = Vec::new();
     for (&(a, b), ps) in &shared {
@@ -738,63 +910,126 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     }
     let paragraph_links = kept.len();
 
-    // Related texts, with evidence, both directions.
+    // Related texts: every text against its candidates as wholes (issue 12),
+    // with the passage links as evidence.
     let author_links = resolve_author_links(&catalogue);
-    let len_of = |t: &str| catalogue.texts.get(t).map_or(1, |e| e.paragraphs);
     let min_idf = (1.0 + (n as f32 * 0.98 + 0.5) / (n as f32 * 0.02 + 0.5)).ln();
-    let mut related: BTreeMap<String, Vec<Related>> = BTreeMap::new();
-    for ((a, b), mut pairs) in by_text_pair {
-        pairs.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
-        let score = text_score(
-            pairs.iter().map(|p| p.2).collect(),
-            3,
-            len_of(&a).min(len_of(&b)),
-        );
-        for (src, dst, flip) in [(&a, &b, false), (&b, &a, true)] {
-            let evidence = pairs
-                .iter()
-                .take(cfg.evidence)
-                .map(|&(i, j, s)| {
-                    let (f, t) = if flip { (j, i) } else { (i, j) };
-                    let (pf, pt) = (&paragraphs[f], &paragraphs[t]);
-                    let (sf, st) = (stems_with_surface(&pf.text), stems_with_surface(&pt.text));
-                    // Salient only: words in at most 2 % of paragraphs, not function words.
-                    let mut terms: Vec<(f32, String)> = sf
+    let usable_rows: Vec<bool> = (0..n).map(usable).collect();
+    let n_texts = text_name.len();
+    let len_of = |t: &str| catalogue.texts.get(t).map_or(1, |e| e.paragraphs);
+    let linked: HashMap<(usize, usize), f32> = by_text_pair
+        .iter()
+        .filter_map(|((a, b), pairs)| {
+            let (x, y) = (*text_index.get(a.as_str())?, *text_index.get(b.as_str())?);
+            let strength = text_score(
+                pairs.iter().map(|p| p.2).collect(),
+                3,
+                len_of(a).min(len_of(b)),
+            );
+            Some(((x.min(y), x.max(y)), strength))
+        })
+        .collect();
+    let phase = Instant::now();
+    let level = text_level(&TextLevelInput {
+        v: &v,
+        text_of: &text_of,
+        usable: &usable_rows,
+        paragraphs: &paragraphs,
+        n_texts,
+        linked: &linked,
+        excluded: &duplicate_pairs,
+        cfg,
+    });
+    tracing::info!(
+        seconds = phase.elapsed().as_secs_f64(),
+        pairs = level.len(),
+        "text level"
+    );
+    let evidence_of = |f: usize, t: usize, s: f32, dense: f32, bm25: f32| {
+        let (pf, pt) = (&paragraphs[f], &paragraphs[t]);
+        let (sf, st) = (stems_with_surface(&pf.text), stems_with_surface(&pt.text));
+        // Salient only: words in at most 2 % of paragraphs, not function words.
+        let mut terms: Vec<(f32, String)> = sf
+            .iter()
+            .filter(|(stem, w)| st.contains_key(*stem) && w.chars().count() >= 4)
+            .map(|(stem, w)| (engine.text_index().idf(stem), w.clone()))
+            .filter(|(idf, _)| *idf >= min_idf)
+            .collect();
+        terms.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        Evidence {
+            from: pf.id.clone(),
+            to: pt.id.clone(),
+            dense,
+            bm25,
+            score: s,
+            terms: terms.into_iter().take(6).map(|x| x.1).collect(),
+        }
+    };
+    let mut ranked_all: BTreeMap<String, Vec<Related>> = BTreeMap::new();
+    for (&(a, b), pair) in &level {
+        let (ida, idb) = (text_name[&a], text_name[&b]);
+        let key = if ida < idb { (ida, idb) } else { (idb, ida) };
+        let passages = by_text_pair.get(&(key.0.to_string(), key.1.to_string()));
+        for (src, dst) in [(a, b), (b, a)] {
+            let (src_id, dst_id) = (text_name[&src], text_name[&dst]);
+            let evidence: Vec<Evidence> = match passages {
+                // passage links, best first, oriented from the source
+                Some(pairs) => {
+                    let mut pairs = pairs.clone();
+                    pairs.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+                    pairs
                         .iter()
-                        .filter(|(stem, w)| st.contains_key(*stem) && w.chars().count() >= 4)
-                        .map(|(stem, w)| (engine.text_index().idf(stem), w.clone()))
-                        .filter(|(idf, _)| *idf >= min_idf)
-                        .collect();
-                    terms.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                    let c = &candidates[&(f.min(t), f.max(t))];
-                    Evidence {
-                        from: pf.id.clone(),
-                        to: pt.id.clone(),
-                        dense: c.dense,
-                        bm25: c.bm25,
-                        score: s,
-                        terms: terms.into_iter().take(6).map(|x| x.1).collect(),
-                    }
-                })
-                .collect();
+                        .take(cfg.evidence)
+                        .map(|&(i, j, sc)| {
+                            let (f, t) = if paragraphs[i].text_id == src_id { (i, j) } else { (j, i) };
+                            let c = &candidates[&(f.min(t), f.max(t))];
+                            evidence_of(f, t, sc, c.dense, c.bm25)
+                        })
+                        .collect()
+                }
+                // no passage link: the closest paragraph pairs the text level found
+                None => pair
+                    .best
+                    .iter()
+                    .take(cfg.evidence)
+                    .map(|&(i, j, cos)| {
+                        let (f, t) = if text_of[i] == src { (i, j) } else { (j, i) };
+                        let sc = link_score(
+                            (cos - mean[f]) / std[f],
+                            (cos - mean[t]) / std[t],
+                            0.0,
+                            cfg.bm25_weight,
+                        );
+                        evidence_of(f, t, sc, cos, 0.0)
+                    })
+                    .collect(),
+            };
             let author = author_links
-                .get(src.as_str())
-                .is_some_and(|t| t.contains(dst));
-            related.entry(src.clone()).or_default().push(Related {
-                text: dst.clone(),
-                score,
+                .get(src_id)
+                .is_some_and(|t| t.iter().any(|x| x == dst_id));
+            ranked_all.entry(src_id.to_string()).or_default().push(Related {
+                text: dst_id.to_string(),
+                score: pair.score,
                 author,
                 evidence,
             });
         }
     }
-    for list in related.values_mut() {
+    let mut related: BTreeMap<String, Vec<Related>> = BTreeMap::new();
+    let mut ranked: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (src, mut list) in ranked_all {
         list.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.text.cmp(&y.text)));
         list.truncate(cfg.related_per_text);
+        ranked.insert(src.clone(), list.iter().map(|r| r.text.clone()).collect());
+        list.retain(|r| r.score >= cfg.related_min_score);
+        if !list.is_empty() {
+            related.insert(src, list);
+        }
     }
     Ok(Links {
         model_id: engine.embedder().model_id().to_string(),
         related,
+        ranked,
         author_links,
         duplicates,
         boilerplate: (0..n)

@@ -7,6 +7,7 @@
 //! model's window at sentence boundaries. Must not: read files or embed.
 
 mod inline;
+pub mod units;
 
 use serde::{Deserialize, Serialize};
 
