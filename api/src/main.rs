@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod report;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use rhizome::config::FusionMethod;
@@ -157,18 +159,35 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measure retrieval quality.
+    /// Measure retrieval quality, beside the simple peers computed on the same texts.
+    ///
+    /// --all DIR: every dev set in DIR (BEIR folders, judged folders, *links*.tsv,
+    /// sts*.csv) as one markdown table; --write FILE puts it in FILE between
+    /// <!-- relevance:begin --> and <!-- relevance:end --> (BENCHMARKS.md).
+    /// Needs `rhizome index` and `rhizome links` on the configured corpora first.
     ///
     /// --beir DIR: index a BEIR folder (corpus.jsonl, queries.jsonl, qrels/) in a
-    /// scratch data dir and score bm25, dense and hybrid (nDCG@10, recall@10, MRR@10).
+    /// scratch data dir and score bm25, dense and hybrid (nDCG@10, recall@10, MRR@10)
+    /// and the peers (text BM25, text mean embedding, best paragraph, plain RRF(60)).
     /// --sts FILE: Spearman correlation of cosine similarity with gold scores
     /// (CSV sentence1,sentence2,score).
     ///
     /// --links FILE: recall@5/10 of the author's own links (TSV source, target)
     /// among each source's related texts, against ranking by shared tags.
+    ///
+    /// --judged DIR: related texts against reader judgments (judgments.tsv,
+    /// runs.json): condensed and strict p@5, unjudged pairs, spurious share,
+    /// relevant texts per post, for Rhizome and the peers.
     Eval {
-        #[arg(long, conflicts_with_all = ["sts", "links"], required_unless_present_any = ["sts", "links", "anchors"])]
+        #[arg(long, conflicts_with_all = ["sts", "links"], required_unless_present_any = ["sts", "links", "anchors", "judged", "all"])]
         beir: Option<PathBuf>,
+        #[arg(long, conflicts_with_all = ["beir", "sts", "links", "anchors"])]
+        judged: Option<PathBuf>,
+        #[arg(long, conflicts_with_all = ["beir", "sts", "links", "anchors", "judged"])]
+        all: Option<PathBuf>,
+        /// With --all: write the table into this markdown file.
+        #[arg(long, requires = "all")]
+        write: Option<PathBuf>,
         #[arg(long, conflicts_with = "links")]
         sts: Option<PathBuf>,
         #[arg(long)]
@@ -500,8 +519,41 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sts,
             links,
             anchors,
+            judged,
+            all,
+            write,
             json,
         } => {
+            if let Some(dir) = all {
+                let embedder: Arc<dyn rhizome::embed::Embedder> =
+                    Arc::new(FastEmbedder::load(&config.model)?);
+                let table = report::run(&config, embedder, &dir)?;
+                print!("{table}");
+                if let Some(file) = write {
+                    report::write_section(&file, &table)?;
+                    eprintln!("written to {}", file.display());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Some(dir) = judged {
+                let engine = Engine::open(config)?;
+                let r = rhizome::eval::judged(&engine, &dir)?;
+                if json {
+                    println!("{}", serde_json::to_string(&r)?);
+                } else {
+                    let line = |name: &str, s: &rhizome::eval::JudgedScores| {
+                        println!("{name:<30} condensed p@5 {:.3}  strict p@5 {:.3}  unjudged {}/{}  spurious {:.3}  relevant/post {:.2}  shown/post {:.2}",
+                            s.condensed, s.strict, s.unjudged, s.pairs, s.spurious, s.relevant_per_source, s.shown_per_source);
+                    };
+                    println!("{} posts", r.sources);
+                    line("rhizome (shown)", &r.rhizome);
+                    line("rhizome (ranked, no threshold)", &r.rhizome_ranked);
+                    for (k, v) in &r.baselines {
+                        line(k, v);
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             if let Some(file) = anchors {
                 let engine = Engine::open(config)?;
                 let r = rhizome::eval::anchor_search(&engine, &file)?;
@@ -529,6 +581,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     for (name, s) in [("bm25", r.bm25), ("dense", r.dense), ("hybrid", r.hybrid)] {
                         println!(
                             "{name:>7}: nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}",
+                            s.ndcg, s.recall, s.mrr
+                        );
+                    }
+                    println!("simple peers on the same texts:");
+                    for (name, s) in &r.baselines {
+                        println!(
+                            "  {name:<20} nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}",
                             s.ndcg, s.recall, s.mrr
                         );
                     }

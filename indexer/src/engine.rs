@@ -634,6 +634,18 @@ impl Engine {
         Ok(())
     }
 
+    /// The stored retrieval units of these points, in the given order.
+    pub fn unit_stores_get(&self, points: &[u64]) -> Result<Vec<StoredParagraph>> {
+        let mut by_point: HashMap<u64, StoredParagraph> = self
+            .units
+            .text
+            .get(points)?
+            .into_iter()
+            .map(|u| (u.point, u))
+            .collect();
+        Ok(points.iter().filter_map(|p| by_point.remove(p)).collect())
+    }
+
     /// Candidates of each retriever at both levels, best first: paragraphs
     /// and retrieval units, as (point, score). The query is embedded once.
     pub fn retrieve(&self, query: &str, n: usize, mode: Mode, filter: &Filter) -> Result<Retrieved> {

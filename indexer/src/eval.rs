@@ -116,7 +116,8 @@ pub struct BeirReport {
     pub queries: usize,
     /// The simple peers on the same texts: `text BM25`, `text mean
     /// embedding`, `best paragraph` (dense over paragraphs alone),
-    /// `paragraph BM25`, `plain RRF(60)` (of the last two: the old hybrid).
+    /// `paragraph BM25`, `plain RRF(60)` (of the last two: the old hybrid),
+    /// `passage dense` and `passage RRF(60)` (the retrieval units alone).
     pub baselines: BTreeMap<String, Scores>,
     /// Every fusion setting tried, for tuning: "weighted w=0.5 u=0.5", …
     pub fusion_sweep: BTreeMap<String, Scores>,
@@ -287,6 +288,22 @@ pub fn beir(
             .map(|f| f.key)
             .collect();
         sums.add("plain RRF(60)", &to_texts(&plain)?, rels);
+        // passages alone (the retrieval units without paragraphs): dense, and RRF with their BM25
+        let unit_texts = |l: &[u64]| -> Result<Vec<String>> {
+            let mut seen = HashSet::new();
+            Ok(engine
+                .unit_stores_get(l)?
+                .into_iter()
+                .map(|u| short(&u.text_id))
+                .filter(|t| seen.insert(t.clone()))
+                .collect())
+        };
+        sums.add("passage dense", &unit_texts(&ids(&r.unit_dense))?, rels);
+        let passage_rrf: Vec<u64> = fusion::rrf(&r.unit_dense, &r.unit_bm25, 60.0, 0.5)
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
+        sums.add("passage RRF(60)", &unit_texts(&passage_rrf)?, rels);
         let (tb, tm) = peers.query_rankings(text, &vector);
         let named = |o: Vec<usize>| o.into_iter().take(100).map(|i| peer_ids[i].clone()).collect::<Vec<_>>();
         sums.add("text BM25", &named(tb), rels);
@@ -304,6 +321,8 @@ pub fn beir(
         "best paragraph",
         "paragraph BM25",
         "plain RRF(60)",
+        "passage dense",
+        "passage RRF(60)",
         "text BM25",
         "text mean embedding",
     ]
@@ -483,6 +502,40 @@ pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
     })
 }
 
+/// The peers' recall of the author's links: recall@5 and @10 of each
+/// baseline ranking (text BM25, mean embedding, best paragraph pair, RRF).
+pub fn author_links_peers(engine: &Engine, file: &Path) -> Result<BTreeMap<String, (f32, f32)>> {
+    let peers = crate::baselines::TextPeers::from_engine(engine)?;
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let find = |short: &str| {
+        let suffix = format!("/{short}");
+        peers.ids.iter().position(|id| id.ends_with(&suffix))
+    };
+    let mut hits: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut n = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 2 {
+            continue;
+        }
+        let (Some(s), Some(d)) = (find(f[0]), find(f[1])) else {
+            continue;
+        };
+        n += 1;
+        for (name, order) in peers.related_rankings(s) {
+            let rank = order.iter().position(|&x| x == d);
+            let h = hits.entry(name.to_string()).or_default();
+            h.0 += rank.is_some_and(|r| r < 5) as usize;
+            h.1 += rank.is_some_and(|r| r < 10) as usize;
+        }
+    }
+    let nf = n.max(1) as f32;
+    Ok(hits
+        .into_iter()
+        .map(|(k, (a, b))| (k, (a as f32 / nf, b as f32 / nf)))
+        .collect())
+}
+
 /// The blog's own search set: each of the author's links as a query made of
 /// its anchor text, answered by the linked post (the linking post left
 /// out). Scores the engine's modes and the fusion sweep, so that search
@@ -586,6 +639,146 @@ fn sweep_settings() -> Vec<(String, FusionMethod, f32, f32)> {
         .collect()
 }
 
+/// Precision of a related-texts ranking against graded judgments (0–3,
+/// relevant = grade ≥ 2), as `judged-related-dev/score.py` computes it: a
+/// pair nobody judged is counted and reported, never guessed.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct JudgedScores {
+    pub pairs: usize,
+    pub unjudged: usize,
+    /// Relevant share of the judged pairs shown (top k).
+    #[serde(rename = "condensed_p@5")]
+    pub condensed: f32,
+    /// Relevant share of all pairs shown (an unjudged pair counts as not relevant).
+    #[serde(rename = "strict_p@5")]
+    pub strict: f32,
+    /// Share of judged pairs graded 0.
+    pub spurious: f32,
+    pub relevant_per_source: f32,
+    pub shown_per_source: f32,
+}
+
+/// Scores rankings (`source → targets`, best first) on their first `k`.
+pub fn judged_scores(
+    grades: &HashMap<(String, String), u8>,
+    sources: &[String],
+    run: &HashMap<String, Vec<String>>,
+    k: usize,
+) -> JudgedScores {
+    let (mut judged, mut unjudged, mut rel, mut zero, mut shown) = (0, 0, 0, 0, 0);
+    for s in sources {
+        for t in run.get(s).into_iter().flatten().take(k) {
+            shown += 1;
+            match grades.get(&(s.clone(), t.clone())) {
+                Some(&g) => {
+                    judged += 1;
+                    rel += (g >= 2) as usize;
+                    zero += (g == 0) as usize;
+                }
+                None => unjudged += 1,
+            }
+        }
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f32 / b as f32 };
+    JudgedScores {
+        pairs: judged + unjudged,
+        unjudged,
+        condensed: ratio(rel, judged),
+        strict: ratio(rel, judged + unjudged),
+        spurious: ratio(zero, judged),
+        relevant_per_source: ratio(rel, sources.len()),
+        shown_per_source: ratio(shown, sources.len()),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JudgedReport {
+    pub sources: usize,
+    /// What readers see: the related texts shown (above `related_min_score`).
+    pub rhizome: JudgedScores,
+    /// Rhizome's ranking before the threshold (always 5 shown).
+    pub rhizome_ranked: JudgedScores,
+    /// The peers, computed by the engine on the same texts.
+    pub baselines: BTreeMap<String, JudgedScores>,
+}
+
+/// Reads a judged folder: `judgments.tsv` (source, target, grade, why) and
+/// the sources listed in `runs.json`.
+fn read_judged(dir: &Path) -> Result<(HashMap<(String, String), u8>, Vec<String>)> {
+    let file = dir.join("judgments.tsv");
+    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let mut grades = HashMap::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 3 {
+            continue;
+        }
+        let g: u8 = f[2].trim().parse().map_err(|_| Error::BadInput {
+            path: file.clone(),
+            reason: format!("line {}: grade {:?} is not 0-3", i + 1, f[2]),
+        })?;
+        grades.insert((f[0].to_string(), f[1].to_string()), g);
+    }
+    let runs = dir.join("runs.json");
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&runs).map_err(|e| Error::io(&runs, e))?,
+    )
+    .map_err(|e| Error::BadInput {
+        path: runs.clone(),
+        reason: e.to_string(),
+    })?;
+    let sources: Vec<String> = v["sources"]
+        .as_array()
+        .ok_or_else(|| Error::BadInput {
+            path: runs.clone(),
+            reason: "no \"sources\" list".into(),
+        })?
+        .iter()
+        .filter_map(|x| x.as_str().map(String::from))
+        .collect();
+    Ok((grades, sources))
+}
+
+/// Scores the saved related texts (and the peers) against reader judgments.
+pub fn judged(engine: &Engine, dir: &Path) -> Result<JudgedReport> {
+    let (grades, sources) = read_judged(dir)?;
+    let links = crate::links::Links::load(&engine.config.data_dir)?;
+    let peers = crate::baselines::TextPeers::from_engine(engine)?;
+    let shown: HashMap<String, Vec<String>> = sources
+        .iter()
+        .map(|s| {
+            let l = links.related.get(s).map(|l| l.iter().map(|r| r.text.clone()).collect());
+            (s.clone(), l.unwrap_or_default())
+        })
+        .collect();
+    let ranked: HashMap<String, Vec<String>> = sources
+        .iter()
+        .map(|s| (s.clone(), links.ranked.get(s).cloned().unwrap_or_default()))
+        .collect();
+    let mut peer_runs: BTreeMap<String, HashMap<String, Vec<String>>> = BTreeMap::new();
+    for s in &sources {
+        let Some(i) = peers.index_of(s) else {
+            return Err(Error::BadInput {
+                path: dir.join("runs.json"),
+                reason: format!("{s} is not an indexed text"),
+            });
+        };
+        for (name, order) in peers.related_rankings(i) {
+            let ids = order.into_iter().take(20).map(|j| peers.ids[j].clone()).collect();
+            peer_runs.entry(name.to_string()).or_default().insert(s.clone(), ids);
+        }
+    }
+    Ok(JudgedReport {
+        sources: sources.len(),
+        rhizome: judged_scores(&grades, &sources, &shown, 5),
+        rhizome_ranked: judged_scores(&grades, &sources, &ranked, 5),
+        baselines: peer_runs
+            .into_iter()
+            .map(|(k, run)| (k, judged_scores(&grades, &sources, &run, 5)))
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,6 +807,24 @@ mod tests {
         assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-9);
         assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-9);
         assert_eq!(ranks(&[5.0, 1.0, 5.0]), vec![2.5, 1.0, 2.5]);
+    }
+
+    #[test]
+    fn judged_scores_count_unjudged_pairs_and_short_lists() {
+        let g: HashMap<(String, String), u8> = [(("s", "a"), 3), (("s", "b"), 0), (("s", "c"), 2)]
+            .iter()
+            .map(|((s, t), g)| ((s.to_string(), t.to_string()), *g))
+            .collect();
+        let sources = vec!["s".to_string(), "empty".to_string()];
+        let run: HashMap<String, Vec<String>> =
+            [("s".to_string(), ranked(&["a", "b", "x", "c", "d", "e"]))].into_iter().collect();
+        let r = judged_scores(&g, &sources, &run, 5);
+        assert_eq!((r.pairs, r.unjudged), (5, 2));
+        assert!((r.condensed - 2.0 / 3.0).abs() < 1e-6);
+        assert!((r.strict - 2.0 / 5.0).abs() < 1e-6);
+        assert!((r.spurious - 1.0 / 3.0).abs() < 1e-6);
+        assert_eq!(r.relevant_per_source, 1.0);
+        assert_eq!(r.shown_per_source, 2.5);
     }
 
     #[test]

@@ -1,0 +1,267 @@
+//! `rhizome eval --all DIR`: every dev set in a folder, Rhizome beside the
+//! simple peers, as one markdown table (issue 12). `--write FILE` puts the
+//! table between the `<!-- relevance:begin -->` and `<!-- relevance:end -->`
+//! markers of FILE (BENCHMARKS.md).
+//!
+//! What counts as a dev set, by shape: a BEIR folder (`corpus.jsonl`,
+//! `queries.jsonl`, `qrels/`), a judged folder (`judgments.tsv`,
+//! `runs.json`), an author-links file (`*links*.tsv`: also scored as a
+//! search set of anchors), an STS file (`sts*.csv`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use rhizome::embed::Embedder;
+use rhizome::eval::{self, Scores};
+use rhizome::{Config, Engine};
+
+const BEGIN: &str = "<!-- relevance:begin -->";
+const END: &str = "<!-- relevance:end -->";
+
+#[derive(Default, Debug)]
+struct DevSets {
+    beir: Vec<PathBuf>,
+    judged: Vec<PathBuf>,
+    links: Vec<PathBuf>,
+    sts: Vec<PathBuf>,
+}
+
+fn discover(dir: &Path) -> Result<DevSets> {
+    let mut sets = DevSets::default();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().map_or(String::new(), |n| n.to_string_lossy().to_lowercase());
+        if p.join("corpus.jsonl").is_file() && p.join("queries.jsonl").is_file() {
+            sets.beir.push(p);
+        } else if p.join("judgments.tsv").is_file() && p.join("runs.json").is_file() {
+            sets.judged.push(p);
+        } else if name.ends_with(".tsv") && name.contains("links") {
+            sets.links.push(p);
+        } else if name.ends_with(".csv") && name.starts_with("sts") {
+            sets.sts.push(p);
+        }
+    }
+    Ok(sets)
+}
+
+fn f3(x: f32) -> String {
+    format!("{x:.3}")
+}
+
+/// The best of `keys` in a score map, for the "beats every peer" column.
+fn best_peer<'a>(peers: impl Iterator<Item = (&'a String, f32)>) -> (String, f32) {
+    peers
+        .map(|(k, v)| (k.clone(), v))
+        .fold((String::from("-"), f32::NEG_INFINITY), |b, x| if x.1 > b.1 { x } else { b })
+}
+
+/// Runs every dev set of `dir` and returns the markdown report.
+pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<String> {
+    let sets = discover(dir)?;
+    let mut out = String::new();
+    let mut rows: Vec<String> = Vec::new();
+    let mut sweeps: Vec<(String, BTreeMap<String, Scores>)> = Vec::new();
+    for b in &sets.beir {
+        let name = b.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let r = eval::beir(config, embedder.clone(), b, false)
+            .with_context(|| format!("evaluating {}", b.display()))?;
+        let (peer, pv) = best_peer(r.baselines.iter().map(|(k, v)| (k, v.ndcg)));
+        rows.push(format!(
+            "| {name} (BEIR, {} queries) | nDCG@10 | **{}** (dense {}, BM25 {}; passages alone: dense {}, RRF(60) {}) | {} | {} | {} | {} | {} | {} ({peer}) | {} |",
+            r.queries,
+            f3(r.hybrid.ndcg),
+            f3(r.dense.ndcg),
+            f3(r.bm25.ndcg),
+            f3(r.baselines["passage dense"].ndcg),
+            f3(r.baselines["passage RRF(60)"].ndcg),
+            f3(r.baselines["text BM25"].ndcg),
+            f3(r.baselines["text mean embedding"].ndcg),
+            f3(r.baselines["best paragraph"].ndcg),
+            f3(r.baselines["paragraph BM25"].ndcg),
+            f3(r.baselines["plain RRF(60)"].ndcg),
+            f3(pv),
+            if r.hybrid.ndcg > pv && r.hybrid.ndcg > r.dense.ndcg.max(r.bm25.ndcg) { "yes" } else { "no" }
+        ));
+        sweeps.push((name, r.fusion_sweep));
+    }
+    let engine = Engine::open_with(config.clone(), embedder.clone())?;
+    for l in &sets.links {
+        let name = l.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let r = eval::author_links(config, l)?;
+        let peers = eval::author_links_peers(&engine, l)?;
+        let (peer, pv) = best_peer(peers.iter().map(|(k, v)| (k, v.1)));
+        let get = |k: &str| peers.get(k).map_or("-".into(), |v| f3(v.1));
+        rows.push(format!(
+            "| {name} (author's links, {}) | recall@10 of related | **{}** (shared tags {}) | {} | {} | {} | - | {} | {} ({peer}) | {} |",
+            r.links,
+            f3(r.recall_at_10),
+            f3(r.tags_recall_at_10),
+            get("text BM25"),
+            get("mean embedding"),
+            get("best paragraph pair"),
+            get("plain RRF(60)"),
+            f3(pv),
+            if r.recall_at_10 > pv { "yes" } else { "no" }
+        ));
+        let a = eval::anchor_search(&engine, l)?;
+        let (peer, pv) = best_peer(a.baselines.iter().map(|(k, v)| (k, v.ndcg)));
+        rows.push(format!(
+            "| {name} as search (anchor → linked post, {}) | nDCG@10 | **{}** | {} | {} | - | - | {} | {} ({peer}) | {} |",
+            a.queries,
+            f3(a.hybrid.ndcg),
+            f3(a.baselines["text BM25"].ndcg),
+            f3(a.baselines["text mean embedding"].ndcg),
+            f3(a.baselines["plain RRF(60)"].ndcg),
+            f3(pv),
+            if a.hybrid.ndcg > pv { "yes" } else { "no" }
+        ));
+        sweeps.push((format!("{name} anchors"), a.fusion_sweep));
+    }
+    let mut judged_lines = Vec::new();
+    for j in &sets.judged {
+        let name = j.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let r = eval::judged(&engine, j)?;
+        let (peer, pv) = best_peer(r.baselines.iter().map(|(k, v)| (k, v.condensed)));
+        let get = |k: &str| r.baselines.get(k).map_or("-".into(), |v| f3(v.condensed));
+        rows.push(format!(
+            "| {name} (judged, {} posts) | condensed p@5 | **{}** ({} unjudged of {}, spurious {}, {} relevant / {} shown per post; ranked without threshold {}) | {} | {} | {} | - | {} | {} ({peer}) | {} |",
+            r.sources,
+            f3(r.rhizome.condensed),
+            r.rhizome.unjudged,
+            r.rhizome.pairs,
+            f3(r.rhizome.spurious),
+            f3(r.rhizome.relevant_per_source),
+            f3(r.rhizome.shown_per_source),
+            f3(r.rhizome_ranked.condensed),
+            get("text BM25"),
+            get("mean embedding"),
+            get("best paragraph pair"),
+            get("plain RRF(60)"),
+            f3(pv),
+            if r.rhizome.condensed > pv { "yes" } else { "no" }
+        ));
+        judged_lines.push(format!("| {name} | rhizome (shown) | {} | {} | {} | {} | {} | {} |",
+            f3(r.rhizome.condensed), f3(r.rhizome.strict), r.rhizome.unjudged, f3(r.rhizome.spurious),
+            f3(r.rhizome.relevant_per_source), f3(r.rhizome.shown_per_source)));
+        judged_lines.push(format!("| {name} | rhizome (ranked, no threshold) | {} | {} | {} | {} | {} | {} |",
+            f3(r.rhizome_ranked.condensed), f3(r.rhizome_ranked.strict), r.rhizome_ranked.unjudged,
+            f3(r.rhizome_ranked.spurious), f3(r.rhizome_ranked.relevant_per_source), f3(r.rhizome_ranked.shown_per_source)));
+        for (k, v) in &r.baselines {
+            judged_lines.push(format!("| {name} | {k} | {} | {} | {} | {} | {} | {} |",
+                f3(v.condensed), f3(v.strict), v.unjudged, f3(v.spurious), f3(v.relevant_per_source), f3(v.shown_per_source)));
+        }
+    }
+    for s in &sets.sts {
+        let name = s.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let r = eval::sts(embedder.as_ref(), s)?;
+        rows.push(format!(
+            "| {name} (STS, {} pairs) | Spearman | **{:.4}** (the model's cosine) | - | - | - | - | - | - | - |",
+            r.pairs, r.spearman
+        ));
+    }
+    writeln!(out, "Generated by `rhizome eval --all {}` (shipped `rhizome.toml`).\n", dir.display())?;
+    writeln!(out, "| set | metric | Rhizome (default) | text BM25 | text mean embedding | best paragraph (pair) | paragraph BM25 | plain RRF(60) | best peer | beats every peer |")?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
+    for r in rows {
+        writeln!(out, "{r}")?;
+    }
+    if !judged_lines.is_empty() {
+        writeln!(out, "\nJudged related texts in full (k = 5):\n")?;
+        writeln!(out, "| set | ranking | condensed p@5 | strict p@5 | unjudged | spurious | relevant / post | shown / post |")?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+        for l in judged_lines {
+            writeln!(out, "{l}")?;
+        }
+    }
+    if !sweeps.is_empty() {
+        writeln!(out, "\nSearch fusion settings on every search set (nDCG@10; `w` dense weight, `u` unit weight), with leave-one-set-out:\n")?;
+        write!(out, "| setting |")?;
+        for (name, _) in &sweeps {
+            write!(out, " {name} |")?;
+        }
+        writeln!(out, " mean |")?;
+        writeln!(out, "|---|{}---|", "---|".repeat(sweeps.len()))?;
+        let mut keys: Vec<&String> = sweeps[0].1.keys().collect();
+        let mean = |k: &String| {
+            sweeps.iter().map(|(_, m)| m.get(k).map_or(0.0, |s| s.ndcg)).sum::<f32>() / sweeps.len() as f32
+        };
+        keys.sort_by(|a, b| mean(b).total_cmp(&mean(a)));
+        for k in &keys {
+            write!(out, "| {k} |")?;
+            for (_, m) in &sweeps {
+                write!(out, " {} |", m.get(*k).map_or("-".into(), |s| f3(s.ndcg)))?;
+            }
+            writeln!(out, " {} |", f3(mean(k)))?;
+        }
+        if sweeps.len() > 1 {
+            writeln!(out)?;
+            for (i, (held, m)) in sweeps.iter().enumerate() {
+                // the setting the other sets choose, scored on the held-out one
+                let others = |k: &String| {
+                    sweeps.iter().enumerate().filter(|(j, _)| *j != i)
+                        .map(|(_, (_, m))| m.get(k).map_or(0.0, |s| s.ndcg)).sum::<f32>()
+                };
+                let chosen = keys.iter().max_by(|a, b| others(a).total_cmp(&others(b))).unwrap();
+                let best = keys.iter().map(|k| m.get(*k).map_or(0.0, |s| s.ndcg)).fold(0.0, f32::max);
+                writeln!(out, "- leaving out {held}: the others choose `{chosen}`, which scores {} there (best possible {}).",
+                    f3(m.get(*chosen).map_or(0.0, |s| s.ndcg)), f3(best))?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the marked section of `file` with `table` (appends it when
+/// the markers are missing).
+pub fn write_section(file: &Path, table: &str) -> Result<()> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let block = format!("{BEGIN}\n{table}{END}");
+    let new = match (text.find(BEGIN), text.find(END)) {
+        (Some(a), Some(b)) if a < b => format!("{}{block}{}", &text[..a], &text[b + END.len()..]),
+        _ => format!("{text}\n## Relevance on every dev set\n\n{block}\n"),
+    };
+    std::fs::write(file, new).with_context(|| format!("writing {}", file.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_section_is_replaced_between_its_markers_or_appended() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("B.md");
+        std::fs::write(&f, "# B\n").unwrap();
+        write_section(&f, "one\n").unwrap();
+        write_section(&f, "two\n").unwrap();
+        let t = std::fs::read_to_string(&f).unwrap();
+        assert!(t.starts_with("# B\n"));
+        assert!(t.contains("<!-- relevance:begin -->\ntwo\n<!-- relevance:end -->"));
+        assert!(!t.contains("one"));
+        assert_eq!(t.matches(BEGIN).count(), 1);
+    }
+
+    #[test]
+    fn dev_sets_are_found_by_their_shape() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("faq/qrels")).unwrap();
+        std::fs::write(d.join("faq/corpus.jsonl"), "").unwrap();
+        std::fs::write(d.join("faq/queries.jsonl"), "").unwrap();
+        std::fs::create_dir_all(d.join("judged")).unwrap();
+        std::fs::write(d.join("judged/judgments.tsv"), "").unwrap();
+        std::fs::write(d.join("judged/runs.json"), "").unwrap();
+        std::fs::write(d.join("author-links.tsv"), "").unwrap();
+        std::fs::write(d.join("stsb-fr-dev.csv"), "").unwrap();
+        std::fs::write(d.join("notes.txt"), "").unwrap();
+        let s = discover(d).unwrap();
+        assert_eq!((s.beir.len(), s.judged.len(), s.links.len(), s.sts.len()), (1, 1, 1, 1));
+    }
+}
