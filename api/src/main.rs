@@ -260,9 +260,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 println!(
-                    "{} texts seen: {} indexed, {} unchanged, {} removed; {} paragraphs written ({} embedded, {} from cache) in {:.1}s",
+                    "{} texts seen: {} indexed, {} unchanged, {} removed; {} paragraphs written ({} embedded, {} from cache), {} retrieval units ({} embedded) in {:.1}s",
                     report.texts_seen, report.texts_indexed, report.texts_unchanged, report.texts_removed,
-                    report.paragraphs_indexed, report.paragraphs_embedded, report.paragraphs_from_cache, report.seconds
+                    report.paragraphs_indexed, report.paragraphs_embedded, report.paragraphs_from_cache,
+                    report.units_indexed, report.units_embedded, report.seconds
                 );
                 for p in &report.problems {
                     println!("not indexed: {}: {}", p.path.display(), p.reason);

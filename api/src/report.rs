@@ -37,7 +37,9 @@ fn discover(dir: &Path) -> Result<DevSets> {
         .collect();
     entries.sort();
     for p in entries {
-        let name = p.file_name().map_or(String::new(), |n| n.to_string_lossy().to_lowercase());
+        let name = p
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().to_lowercase());
         if p.join("corpus.jsonl").is_file() && p.join("queries.jsonl").is_file() {
             sets.beir.push(p);
         } else if p.join("judgments.tsv").is_file() && p.join("runs.json").is_file() {
@@ -59,7 +61,13 @@ fn f3(x: f32) -> String {
 fn best_peer<'a>(peers: impl Iterator<Item = (&'a String, f32)>) -> (String, f32) {
     peers
         .map(|(k, v)| (k.clone(), v))
-        .fold((String::from("-"), f32::NEG_INFINITY), |b, x| if x.1 > b.1 { x } else { b })
+        .fold((String::from("-"), f32::NEG_INFINITY), |b, x| {
+            if x.1 > b.1 {
+                x
+            } else {
+                b
+            }
+        })
 }
 
 /// Runs every dev set of `dir` and returns the markdown report.
@@ -69,7 +77,11 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
     let mut rows: Vec<String> = Vec::new();
     let mut sweeps: Vec<(String, BTreeMap<String, Scores>)> = Vec::new();
     for b in &sets.beir {
-        let name = b.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let name = b
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let r = eval::beir(config, embedder.clone(), b, false)
             .with_context(|| format!("evaluating {}", b.display()))?;
         let (peer, pv) = best_peer(r.baselines.iter().map(|(k, v)| (k, v.ndcg)));
@@ -93,7 +105,11 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
     }
     let engine = Engine::open_with(config.clone(), embedder.clone())?;
     for l in &sets.links {
-        let name = l.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let name = l
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let r = eval::author_links(config, l)?;
         let peers = eval::author_links_peers(&engine, l)?;
         let (peer, pv) = best_peer(peers.iter().map(|(k, v)| (k, v.1)));
@@ -126,7 +142,11 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
     }
     let mut judged_lines = Vec::new();
     for j in &sets.judged {
-        let name = j.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let name = j
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let r = eval::judged(&engine, j)?;
         let (peer, pv) = best_peer(r.baselines.iter().map(|(k, v)| (k, v.condensed)));
         let get = |k: &str| r.baselines.get(k).map_or("-".into(), |v| f3(v.condensed));
@@ -147,26 +167,53 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             f3(pv),
             if r.rhizome.condensed > pv { "yes" } else { "no" }
         ));
-        judged_lines.push(format!("| {name} | rhizome (shown) | {} | {} | {} | {} | {} | {} |",
-            f3(r.rhizome.condensed), f3(r.rhizome.strict), r.rhizome.unjudged, f3(r.rhizome.spurious),
-            f3(r.rhizome.relevant_per_source), f3(r.rhizome.shown_per_source)));
-        judged_lines.push(format!("| {name} | rhizome (ranked, no threshold) | {} | {} | {} | {} | {} | {} |",
-            f3(r.rhizome_ranked.condensed), f3(r.rhizome_ranked.strict), r.rhizome_ranked.unjudged,
-            f3(r.rhizome_ranked.spurious), f3(r.rhizome_ranked.relevant_per_source), f3(r.rhizome_ranked.shown_per_source)));
+        judged_lines.push(format!(
+            "| {name} | rhizome (shown) | {} | {} | {} | {} | {} | {} |",
+            f3(r.rhizome.condensed),
+            f3(r.rhizome.strict),
+            r.rhizome.unjudged,
+            f3(r.rhizome.spurious),
+            f3(r.rhizome.relevant_per_source),
+            f3(r.rhizome.shown_per_source)
+        ));
+        judged_lines.push(format!(
+            "| {name} | rhizome (ranked, no threshold) | {} | {} | {} | {} | {} | {} |",
+            f3(r.rhizome_ranked.condensed),
+            f3(r.rhizome_ranked.strict),
+            r.rhizome_ranked.unjudged,
+            f3(r.rhizome_ranked.spurious),
+            f3(r.rhizome_ranked.relevant_per_source),
+            f3(r.rhizome_ranked.shown_per_source)
+        ));
         for (k, v) in &r.baselines {
-            judged_lines.push(format!("| {name} | {k} | {} | {} | {} | {} | {} | {} |",
-                f3(v.condensed), f3(v.strict), v.unjudged, f3(v.spurious), f3(v.relevant_per_source), f3(v.shown_per_source)));
+            judged_lines.push(format!(
+                "| {name} | {k} | {} | {} | {} | {} | {} | {} |",
+                f3(v.condensed),
+                f3(v.strict),
+                v.unjudged,
+                f3(v.spurious),
+                f3(v.relevant_per_source),
+                f3(v.shown_per_source)
+            ));
         }
     }
     for s in &sets.sts {
-        let name = s.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let name = s
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let r = eval::sts(embedder.as_ref(), s)?;
         rows.push(format!(
             "| {name} (STS, {} pairs) | Spearman | **{:.4}** (the model's cosine) | - | - | - | - | - | - | - |",
             r.pairs, r.spearman
         ));
     }
-    writeln!(out, "Generated by `rhizome eval --all {}` (shipped `rhizome.toml`).\n", dir.display())?;
+    writeln!(
+        out,
+        "Generated by `rhizome eval --all {}` (shipped `rhizome.toml`).\n",
+        dir.display()
+    )?;
     writeln!(out, "| set | metric | Rhizome (default) | text BM25 | text mean embedding | best paragraph (pair) | paragraph BM25 | plain RRF(60) | best peer | beats every peer |")?;
     writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
     for r in rows {
@@ -190,7 +237,11 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
         writeln!(out, "|---|{}---|", "---|".repeat(sweeps.len()))?;
         let mut keys: Vec<&String> = sweeps[0].1.keys().collect();
         let mean = |k: &String| {
-            sweeps.iter().map(|(_, m)| m.get(k).map_or(0.0, |s| s.ndcg)).sum::<f32>() / sweeps.len() as f32
+            sweeps
+                .iter()
+                .map(|(_, m)| m.get(k).map_or(0.0, |s| s.ndcg))
+                .sum::<f32>()
+                / sweeps.len() as f32
         };
         keys.sort_by(|a, b| mean(b).total_cmp(&mean(a)));
         for k in &keys {
@@ -205,11 +256,21 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             for (i, (held, m)) in sweeps.iter().enumerate() {
                 // the setting the other sets choose, scored on the held-out one
                 let others = |k: &String| {
-                    sweeps.iter().enumerate().filter(|(j, _)| *j != i)
-                        .map(|(_, (_, m))| m.get(k).map_or(0.0, |s| s.ndcg)).sum::<f32>()
+                    sweeps
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != i)
+                        .map(|(_, (_, m))| m.get(k).map_or(0.0, |s| s.ndcg))
+                        .sum::<f32>()
                 };
-                let chosen = keys.iter().max_by(|a, b| others(a).total_cmp(&others(b))).unwrap();
-                let best = keys.iter().map(|k| m.get(*k).map_or(0.0, |s| s.ndcg)).fold(0.0, f32::max);
+                let chosen = keys
+                    .iter()
+                    .max_by(|a, b| others(a).total_cmp(&others(b)))
+                    .unwrap();
+                let best = keys
+                    .iter()
+                    .map(|k| m.get(*k).map_or(0.0, |s| s.ndcg))
+                    .fold(0.0, f32::max);
                 writeln!(out, "- leaving out {held}: the others choose `{chosen}`, which scores {} there (best possible {}).",
                     f3(m.get(*chosen).map_or(0.0, |s| s.ndcg)), f3(best))?;
             }
@@ -262,6 +323,9 @@ mod tests {
         std::fs::write(d.join("stsb-fr-dev.csv"), "").unwrap();
         std::fs::write(d.join("notes.txt"), "").unwrap();
         let s = discover(d).unwrap();
-        assert_eq!((s.beir.len(), s.judged.len(), s.links.len(), s.sts.len()), (1, 1, 1, 1));
+        assert_eq!(
+            (s.beir.len(), s.judged.len(), s.links.len(), s.sts.len()),
+            (1, 1, 1, 1)
+        );
     }
 }

@@ -67,7 +67,8 @@ impl Bm25Texts {
                     .iter()
                     .filter_map(|t| Some((self.idf.get(*t)?, tf.get(*t)?)))
                     .map(|(idf, f)| {
-                        idf * f * (k1 + 1.0) / (f + k1 * (1.0 - b + b * len / self.avg_len.max(1.0)))
+                        idf * f * (k1 + 1.0)
+                            / (f + k1 * (1.0 - b + b * len / self.avg_len.max(1.0)))
                     })
                     .sum()
             })
@@ -132,7 +133,10 @@ impl TextPeers {
                 let v = cache
                     .get(&crate::cache::key(&model, &p.text))?
                     .ok_or_else(|| {
-                        Error::Corrupt(format!("no cached vector for {}: run `rhizome index`", p.id))
+                        Error::Corrupt(format!(
+                            "no cached vector for {}: run `rhizome index`",
+                            p.id
+                        ))
                     })?;
                 rows.last_mut().unwrap().push(v);
                 let t = texts.last_mut().unwrap();
@@ -222,7 +226,11 @@ mod tests {
 
     #[test]
     fn bm25_prefers_rare_matching_words_and_short_texts() {
-        let b = Bm25Texts::new(&[w("velo col velo"), w("jardin tomate"), w("velo jardin a b c d e f")]);
+        let b = Bm25Texts::new(&[
+            w("velo col velo"),
+            w("jardin tomate"),
+            w("velo jardin a b c d e f"),
+        ]);
         let s = b.scores(&w("velo"));
         assert!(s[0] > s[2] && s[2] > 0.0 && s[1] == 0.0, "{s:?}");
         // a repeated query word counts once

@@ -221,6 +221,9 @@ pub struct LinksConfig {
     /// A related text is shown (API, widget, graph) only when its fused
     /// z-score reaches this: fewer than k texts rather than weak ones.
     pub related_min_score: f32,
+    /// ... and when the same score without the pair's strongest passage
+    /// match reaches this: a link must not rest on one shared passage.
+    pub related_min_robust: f32,
     /// Weights of the text-pair signals, in the order: centred mean,
     /// chamfer, tf-idf words, passage links (see `related.rs`). Measured on
     /// both related dev sets (BENCHMARKS.md): passage links as a fourth
@@ -253,6 +256,7 @@ impl Default for LinksConfig {
             text_candidates: 100,
             chamfer_rows: 128,
             related_min_score: 1.6,
+            related_min_robust: 0.5,
             signal_weights: [1.0, 1.0, 1.0, 0.0],
         }
     }

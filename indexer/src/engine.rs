@@ -128,8 +128,11 @@ pub struct IndexReport {
     /// Retrieval units written (runs of paragraphs, see `split::units`).
     #[serde(default)]
     pub units_indexed: usize,
-    /// Texts the model embedded (paragraphs and units; the rest came from the cache).
+    /// Paragraphs the model embedded (the rest came from the cache).
     pub paragraphs_embedded: usize,
+    /// Retrieval units the model embedded.
+    #[serde(default)]
+    pub units_embedded: usize,
     pub paragraphs_from_cache: usize,
     pub problems: Vec<SourceProblem>,
     pub seconds: f64,
@@ -435,20 +438,24 @@ impl Engine {
         // 1. embed what the cache lacks (paragraphs and units alike)
         let mut missing: Vec<&str> = Vec::new();
         let mut missing_keys = HashSet::new();
+        let mut missing_units = 0;
         {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             for (_, _, parts) in &batch {
-                for t in parts.embedding_texts() {
+                let n_paragraphs = parts.paragraphs.len();
+                for (i, t) in parts.embedding_texts().enumerate() {
                     let k = cache::key(&model, t);
                     if !cache.contains(&k) && missing_keys.insert(k) {
                         missing.push(t);
+                        missing_units += (i >= n_paragraphs) as usize;
                     }
                 }
             }
         }
-        let total: usize = batch.iter().map(|(_, _, p)| p.embedding_texts().count()).sum();
-        report.paragraphs_embedded += missing.len();
-        report.paragraphs_from_cache += total - missing.len();
+        let total: usize = batch.iter().map(|(_, _, p)| p.paragraphs.len()).sum();
+        report.paragraphs_embedded += missing.len() - missing_units;
+        report.units_embedded += missing_units;
+        report.paragraphs_from_cache += total - (missing.len() - missing_units);
         // Chunks of a few hundred keep the bar moving and memory flat; within a
         // chunk the embedder batches by length.
         for chunk in missing.chunks(256) {
@@ -648,7 +655,13 @@ impl Engine {
 
     /// Candidates of each retriever at both levels, best first: paragraphs
     /// and retrieval units, as (point, score). The query is embedded once.
-    pub fn retrieve(&self, query: &str, n: usize, mode: Mode, filter: &Filter) -> Result<Retrieved> {
+    pub fn retrieve(
+        &self,
+        query: &str,
+        n: usize,
+        mode: Mode,
+        filter: &Filter,
+    ) -> Result<Retrieved> {
         let v = if mode != Mode::Bm25 {
             self.embedder.embed_query(query)?
         } else {

@@ -305,7 +305,12 @@ pub fn beir(
             .collect();
         sums.add("passage RRF(60)", &unit_texts(&passage_rrf)?, rels);
         let (tb, tm) = peers.query_rankings(text, &vector);
-        let named = |o: Vec<usize>| o.into_iter().take(100).map(|i| peer_ids[i].clone()).collect::<Vec<_>>();
+        let named = |o: Vec<usize>| {
+            o.into_iter()
+                .take(100)
+                .map(|i| peer_ids[i].clone())
+                .collect::<Vec<_>>()
+        };
         sums.add("text BM25", &named(tb), rels);
         sums.add("text mean embedding", &named(tm), rels);
         // the sweep, over the engine's two-level fusion
@@ -553,12 +558,20 @@ pub fn anchor_search(engine: &Engine, file: &Path) -> Result<AnchorReport> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     let find = |short: &str| -> Option<String> {
         let suffix = format!("/{short}");
-        catalogue.texts.keys().find(|id| id.ends_with(&suffix)).cloned()
+        catalogue
+            .texts
+            .keys()
+            .find(|id| id.ends_with(&suffix))
+            .cloned()
     };
     let peers = crate::baselines::TextPeers::from_engine(engine)?;
     let mut text_of: HashMap<u64, String> = HashMap::new();
     let mut to_texts = |list: &[u64], skip: &str| -> Result<Vec<String>> {
-        let missing: Vec<u64> = list.iter().copied().filter(|p| !text_of.contains_key(p)).collect();
+        let missing: Vec<u64> = list
+            .iter()
+            .copied()
+            .filter(|p| !text_of.contains_key(p))
+            .collect();
         for p in engine.text_index().get(&missing)? {
             text_of.insert(p.point, p.text_id.clone());
         }
@@ -588,7 +601,10 @@ pub fn anchor_search(engine: &Engine, file: &Path) -> Result<AnchorReport> {
         let (fused, _) = engine.fuse_retrieved(&r, None, None)?;
         let keys: Vec<u64> = fused.iter().map(|f| f.key).collect();
         sums.add("hybrid", &to_texts(&keys, &src)?, &rels);
-        let plain: Vec<u64> = fusion::rrf(&r.dense, &r.bm25, 60.0, 0.5).into_iter().map(|f| f.key).collect();
+        let plain: Vec<u64> = fusion::rrf(&r.dense, &r.bm25, 60.0, 0.5)
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
         sums.add("plain RRF(60)", &to_texts(&plain, &src)?, &rels);
         let (tb, tm) = peers.query_rankings(q, &vector);
         let named = |o: Vec<usize>| {
@@ -628,7 +644,14 @@ fn sweep_settings() -> Vec<(String, FusionMethod, f32, f32)> {
         .flat_map(|&u| {
             [0.3f32, 0.5, 0.7]
                 .iter()
-                .map(move |&w| (format!("weighted w={w} u={u}"), FusionMethod::Weighted, w, u))
+                .map(move |&w| {
+                    (
+                        format!("weighted w={w} u={u}"),
+                        FusionMethod::Weighted,
+                        w,
+                        u,
+                    )
+                })
                 .chain(std::iter::once((
                     format!("rrf w=0.5 u={u}"),
                     FusionMethod::Rrf,
@@ -720,13 +743,12 @@ fn read_judged(dir: &Path) -> Result<(HashMap<(String, String), u8>, Vec<String>
         grades.insert((f[0].to_string(), f[1].to_string()), g);
     }
     let runs = dir.join("runs.json");
-    let v: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&runs).map_err(|e| Error::io(&runs, e))?,
-    )
-    .map_err(|e| Error::BadInput {
-        path: runs.clone(),
-        reason: e.to_string(),
-    })?;
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&runs).map_err(|e| Error::io(&runs, e))?)
+            .map_err(|e| Error::BadInput {
+                path: runs.clone(),
+                reason: e.to_string(),
+            })?;
     let sources: Vec<String> = v["sources"]
         .as_array()
         .ok_or_else(|| Error::BadInput {
@@ -747,7 +769,10 @@ pub fn judged(engine: &Engine, dir: &Path) -> Result<JudgedReport> {
     let shown: HashMap<String, Vec<String>> = sources
         .iter()
         .map(|s| {
-            let l = links.related.get(s).map(|l| l.iter().map(|r| r.text.clone()).collect());
+            let l = links
+                .related
+                .get(s)
+                .map(|l| l.iter().map(|r| r.text.clone()).collect());
             (s.clone(), l.unwrap_or_default())
         })
         .collect();
@@ -764,8 +789,15 @@ pub fn judged(engine: &Engine, dir: &Path) -> Result<JudgedReport> {
             });
         };
         for (name, order) in peers.related_rankings(i) {
-            let ids = order.into_iter().take(20).map(|j| peers.ids[j].clone()).collect();
-            peer_runs.entry(name.to_string()).or_default().insert(s.clone(), ids);
+            let ids = order
+                .into_iter()
+                .take(20)
+                .map(|j| peers.ids[j].clone())
+                .collect();
+            peer_runs
+                .entry(name.to_string())
+                .or_default()
+                .insert(s.clone(), ids);
         }
     }
     Ok(JudgedReport {
@@ -817,7 +849,9 @@ mod tests {
             .collect();
         let sources = vec!["s".to_string(), "empty".to_string()];
         let run: HashMap<String, Vec<String>> =
-            [("s".to_string(), ranked(&["a", "b", "x", "c", "d", "e"]))].into_iter().collect();
+            [("s".to_string(), ranked(&["a", "b", "x", "c", "d", "e"]))]
+                .into_iter()
+                .collect();
         let r = judged_scores(&g, &sources, &run, 5);
         assert_eq!((r.pairs, r.unjudged), (5, 2));
         assert!((r.condensed - 2.0 / 3.0).abs() < 1e-6);

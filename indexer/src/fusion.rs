@@ -251,18 +251,20 @@ where
                 Some(x) => (ud.get(x), ub.get(x)),
                 None => ((ud.floor, None), (ub.floor, None)),
             };
-            let score =
-                scale * (w * ((1.0 - u) * d + u * e) + (1.0 - w) * ((1.0 - u) * b + u * c));
+            let score = scale * (w * ((1.0 - u) * d + u * e) + (1.0 - w) * ((1.0 - u) * b + u * c));
             let own = w * d + (1.0 - w) * b;
-            (own, FusedLevels {
-                key,
-                unit,
-                score,
-                dense,
-                bm25,
-                unit_dense,
-                unit_bm25,
-            })
+            (
+                own,
+                FusedLevels {
+                    key,
+                    unit,
+                    score,
+                    dense,
+                    bm25,
+                    unit_dense,
+                    unit_bm25,
+                },
+            )
         })
         .collect();
     // Ties (paragraphs of one unit when `unit_weight` is 1) go to the
@@ -320,8 +322,9 @@ mod tests {
         assert_eq!(weighted(&dense, &bm25, 0.5)[0].key, "x");
     }
 
-
-    fn members(pairs: &[(&'static str, &[&'static str])]) -> HashMap<&'static str, Vec<&'static str>> {
+    fn members(
+        pairs: &[(&'static str, &[&'static str])],
+    ) -> HashMap<&'static str, Vec<&'static str>> {
         pairs.iter().map(|(u, ks)| (*u, ks.to_vec())).collect()
     }
 
@@ -335,7 +338,7 @@ mod tests {
             unit_dense: &[("U2", 0.95), ("U1", 0.7)],
             unit_bm25: &[("U2", 9.0)],
         };
-        let f = fuse_levels(&lv, &m, Method::Rrf { k: 60.0 }, 0.5, 0.5);
+        let f = fuse_levels(&lv, &m, Method::Rrf { k: 60.0 }, 0.5, 0.9);
         assert_eq!(f.len(), 3);
         assert_eq!(f[0].key, "p3");
         assert_eq!(f[0].unit, Some("U2"));

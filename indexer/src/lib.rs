@@ -26,9 +26,9 @@ pub mod ids;
 pub mod links;
 pub mod manifest;
 #[cfg(feature = "engine")]
-pub mod related;
-#[cfg(feature = "engine")]
 pub mod migrate;
+#[cfg(feature = "engine")]
+pub mod related;
 pub mod source;
 pub mod split;
 #[cfg(feature = "engine")]

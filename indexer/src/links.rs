@@ -43,6 +43,11 @@ pub struct Related {
     /// The pair's fused z-score (see `related.rs`); shown only when it
     /// reaches `links.related_min_score`.
     pub score: f32,
+    /// The same without the pair's strongest passage match; shown only when
+    /// it reaches `links.related_min_robust` (one shared passage — a title
+    /// in passing, a date, a feed snapshot — must not carry a link).
+    #[serde(default)]
+    pub robust: f32,
     /// The source text already links to this one (the author's own link).
     pub author: bool,
     pub evidence: Vec<Evidence>,
@@ -237,7 +242,11 @@ struct TextLevelInput<'a> {
 
 /// A compared text pair: its fused score and its closest paragraph pairs.
 struct TextPair {
+    /// From the signals of both whole texts: the rank.
     score: f32,
+    /// From the same signals without the pair's strongest passage match:
+    /// a shown link must keep `related_min_robust` without it.
+    robust: f32,
     /// (paragraph, paragraph, raw cosine), best first, at most `evidence`.
     best: Vec<(usize, usize, f32)>,
 }
@@ -255,8 +264,20 @@ fn sample_evenly(rows: &[usize], k: usize) -> Vec<usize> {
 /// [`crate::related`] per pair, z-scores within each source's candidates,
 /// and the pair's score as the mean of both directions.
 fn text_level(input: &TextLevelInput) -> HashMap<(usize, usize), TextPair> {
-    use crate::related::{centred, chamfer, fuse_signals, mean_row, sparse_dot, text_means, tfidf, PairSignals};
-    let TextLevelInput { v, text_of, usable, paragraphs, n_texts, linked, excluded, cfg } = *input;
+    use crate::related::{
+        chamfer, chamfer_without, document_frequencies, intern, tfidf_vector, without,
+        centred, fuse_signals, mean_row, sparse_dot, text_means, PairSignals,
+    };
+    let TextLevelInput {
+        v,
+        text_of,
+        usable,
+        paragraphs,
+        n_texts,
+        linked,
+        excluded,
+        cfg,
+    } = *input;
     // Rows of each text: usable paragraphs, or all of them for a text that has none.
     let mut rows: Vec<Vec<usize>> = vec![Vec::new(); n_texts];
     for i in (0..text_of.len()).filter(|&i| usable[i]) {
@@ -284,7 +305,11 @@ fn text_level(input: &TextLevelInput) -> HashMap<(usize, usize), TextPair> {
     let mut cand: Vec<HashSet<usize>> = vec![HashSet::new(); n_texts];
     for a in 0..n_texts {
         let mut order: Vec<usize> = (0..n_texts).filter(|&b| b != a).collect();
-        order.sort_by(|&x, &y| mean_cos[[a, y]].total_cmp(&mean_cos[[a, x]]).then(x.cmp(&y)));
+        order.sort_by(|&x, &y| {
+            mean_cos[[a, y]]
+                .total_cmp(&mean_cos[[a, x]])
+                .then(x.cmp(&y))
+        });
         for &b in order.iter().take(cfg.text_candidates) {
             cand[a].insert(b);
             cand[b].insert(a);
@@ -298,44 +323,108 @@ fn text_level(input: &TextLevelInput) -> HashMap<(usize, usize), TextPair> {
         cand[a].remove(&b);
         cand[b].remove(&a);
     }
-    // Words of each text.
-    let words = {
+    // Words of each paragraph and each text (one vocabulary).
+    let (paragraph_words, text_words, df) = {
         let mut analyzer = crate::analyzer::french_analyzer();
-        let texts: Vec<Vec<String>> = rows
+        let mut slot = vec![usize::MAX; text_of.len()];
+        let mut bags: Vec<Vec<String>> = Vec::new();
+        for rs in &rows {
+            for &i in rs {
+                slot[i] = bags.len();
+                bags.push(crate::analyzer::terms(&mut analyzer, &paragraphs[i].text));
+            }
+        }
+        let (counts, vocab) = intern(&bags);
+        let texts: Vec<HashMap<u32, u32>> = rows
             .iter()
             .map(|rs| {
-                rs.iter()
-                    .flat_map(|&i| crate::analyzer::terms(&mut analyzer, &paragraphs[i].text))
-                    .collect()
+                let mut c: HashMap<u32, u32> = HashMap::new();
+                for &i in rs {
+                    for (k, v) in &counts[slot[i]] {
+                        *c.entry(*k).or_default() += v;
+                    }
+                }
+                c
             })
             .collect();
-        tfidf(&texts)
+        let df = document_frequencies(&texts, vocab);
+        let by_paragraph: HashMap<usize, HashMap<u32, u32>> = (0..text_of.len())
+            .filter(|&i| slot[i] != usize::MAX)
+            .map(|i| (i, counts[slot[i]].clone()))
+            .collect();
+        (by_paragraph, texts, df)
+    };
+    let text_vectors: Vec<crate::related::Sparse> = text_words
+        .iter()
+        .map(|c| tfidf_vector(c, &df, n_texts))
+        .collect();
+    // Sum of each text's centred rows (its mean before normalising).
+    let sums: Vec<ndarray::Array1<f32>> = rows
+        .iter()
+        .map(|rs| vc.select(Axis(0), rs).sum_axis(Axis(0)))
+        .collect();
+    let unit = |x: ndarray::Array1<f32>| {
+        let n = x.dot(&x).sqrt().max(1e-12);
+        x / n
     };
     // Signals of every candidate pair (low, high), chamfer in parallel.
     let pairs: Vec<(usize, usize)> = (0..n_texts)
-        .flat_map(|a| cand[a].iter().filter(move |&&b| b > a).map(move |&b| (a, b)))
+        .flat_map(|a| {
+            cand[a]
+                .iter()
+                .filter(move |&&b| b > a)
+                .map(move |&b| (a, b))
+        })
         .collect();
-    let sampled: Vec<Vec<usize>> = rows.iter().map(|r| sample_evenly(r, cfg.chamfer_rows)).collect();
+    let sampled: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|r| sample_evenly(r, cfg.chamfer_rows))
+        .collect();
     let blocks: Vec<Array2<f32>> = sampled.iter().map(|r| vc.select(Axis(0), r)).collect();
     let measured = par_ranges(pairs.len(), |range| {
         range
             .map(|k| {
                 let (a, b) = pairs[k];
                 let cos_c = blocks[a].dot(&blocks[b].t());
-                let signals = PairSignals {
+                // The robust signals leave out the pair's strongest passage
+                // match (issue 12): a shown link must not rest on one shared
+                // passage (a title in passing, a date, a feed snapshot).
+                let (x0, y0) = argmax(&cos_c);
+                let (i0, j0) = (sampled[a][x0], sampled[b][y0]);
+                let lone = rows[a].len() < 2 || rows[b].len() < 2;
+                let mean = if lone {
+                    mean_cos[[a, b]]
+                } else {
+                    unit(&sums[a] - &vc.row(i0)).dot(&unit(&sums[b] - &vc.row(j0)))
+                };
+                let words_of = |t: usize, i: usize| {
+                    let counts = match paragraph_words.get(&i) {
+                        Some(p) if !lone => without(&text_words[t], p),
+                        _ => text_words[t].clone(),
+                    };
+                    tfidf_vector(&counts, &df, n_texts)
+                };
+                let passages = linked.get(&(a, b)).copied().unwrap_or(0.0);
+                let robust = PairSignals {
+                    mean,
+                    chamfer: chamfer_without(cos_c.view(), x0, y0),
+                    words: sparse_dot(&words_of(a, i0), &words_of(b, j0)),
+                    passages,
+                };
+                let full = PairSignals {
                     mean: mean_cos[[a, b]],
                     chamfer: chamfer(cos_c.view()),
-                    words: sparse_dot(&words[a], &words[b]),
-                    passages: linked.get(&(a, b)).copied().unwrap_or(0.0),
+                    words: sparse_dot(&text_vectors[a], &text_vectors[b]),
+                    passages,
                 };
+                let signals = (full, robust);
                 // closest paragraph pairs, by raw cosine, as evidence
                 let mut best: Vec<(usize, usize, f32)> = Vec::new();
                 for (x, &i) in sampled[a].iter().enumerate() {
-                    let (y, _) = cos_c
-                        .row(x)
-                        .iter()
-                        .enumerate()
-                        .fold((0, f32::NEG_INFINITY), |m, (y, &c)| if c > m.1 { (y, c) } else { m });
+                    let (y, _) = cos_c.row(x).iter().enumerate().fold(
+                        (0, f32::NEG_INFINITY),
+                        |m, (y, &c)| if c > m.1 { (y, c) } else { m },
+                    );
                     let j = sampled[b][y];
                     if usable[i] && usable[j] {
                         keep_best3(&mut best, (i, j, v.row(i).dot(&v.row(j))), cfg.evidence);
@@ -345,32 +434,51 @@ fn text_level(input: &TextLevelInput) -> HashMap<(usize, usize), TextPair> {
             })
             .collect::<Vec<_>>()
     });
-    let measured: Vec<(PairSignals, Vec<(usize, usize, f32)>)> = measured.into_iter().flatten().collect();
-    let index: HashMap<(usize, usize), usize> = pairs.iter().enumerate().map(|(k, &p)| (p, k)).collect();
+    let measured: Vec<((PairSignals, PairSignals), Vec<(usize, usize, f32)>)> =
+        measured.into_iter().flatten().collect();
+    let index: HashMap<(usize, usize), usize> =
+        pairs.iter().enumerate().map(|(k, &p)| (p, k)).collect();
     // Directional scores: z-scores within each source's candidates.
-    let mut directional: HashMap<(usize, usize), f32> = HashMap::new();
+    // Both the full and the robust signals, each on its own z scale.
+    let mut directional: HashMap<(usize, usize), (f32, f32)> = HashMap::new();
     for a in 0..n_texts {
         let mut others: Vec<usize> = cand[a].iter().copied().collect();
         others.sort_unstable();
-        let signals: Vec<PairSignals> = others
-            .iter()
-            .map(|&b| measured[index[&(a.min(b), a.max(b))]].0)
-            .collect();
-        for (b, s) in others.into_iter().zip(fuse_signals(&signals, cfg.signal_weights)) {
-            directional.insert((a, b), s);
+        let of = |b: &usize| measured[index[&(a.min(*b), a.max(*b))]].0;
+        let full: Vec<PairSignals> = others.iter().map(|b| of(b).0).collect();
+        let robust: Vec<PairSignals> = others.iter().map(|b| of(b).1).collect();
+        let (full, robust) = (
+            fuse_signals(&full, cfg.signal_weights),
+            fuse_signals(&robust, cfg.signal_weights),
+        );
+        for (k, b) in others.into_iter().enumerate() {
+            directional.insert((a, b), (full[k], robust[k]));
         }
     }
     pairs
         .iter()
         .enumerate()
         .map(|(k, &(a, b))| {
+            let (x, y) = (directional[&(a, b)], directional[&(b, a)]);
             let pair = TextPair {
-                score: (directional[&(a, b)] + directional[&(b, a)]) / 2.0,
+                score: (x.0 + y.0) / 2.0,
+                robust: (x.1 + y.1) / 2.0,
                 best: measured[k].1.clone(),
             };
             ((a, b), pair)
         })
         .collect()
+}
+
+/// Row and column of a matrix's largest entry (0, 0 when empty).
+fn argmax(m: &Array2<f32>) -> (usize, usize) {
+    let mut best = ((0, 0), f32::NEG_INFINITY);
+    for ((r, c), &x) in m.indexed_iter() {
+        if x > best.1 {
+            best = ((r, c), x);
+        }
+    }
+    best.0
 }
 
 /// Keeps the `k` best (by cosine) paragraph pairs, one per paragraph pair.
@@ -981,7 +1089,11 @@ pub fn compute(engine: &Engine) -> Result<Links> {
                         .iter()
                         .take(cfg.evidence)
                         .map(|&(i, j, sc)| {
-                            let (f, t) = if paragraphs[i].text_id == src_id { (i, j) } else { (j, i) };
+                            let (f, t) = if paragraphs[i].text_id == src_id {
+                                (i, j)
+                            } else {
+                                (j, i)
+                            };
                             let c = &candidates[&(f.min(t), f.max(t))];
                             evidence_of(f, t, sc, c.dense, c.bm25)
                         })
@@ -1007,12 +1119,16 @@ pub fn compute(engine: &Engine) -> Result<Links> {
             let author = author_links
                 .get(src_id)
                 .is_some_and(|t| t.iter().any(|x| x == dst_id));
-            ranked_all.entry(src_id.to_string()).or_default().push(Related {
-                text: dst_id.to_string(),
-                score: pair.score,
-                author,
-                evidence,
-            });
+            ranked_all
+                .entry(src_id.to_string())
+                .or_default()
+                .push(Related {
+                    text: dst_id.to_string(),
+                    score: pair.score,
+                    robust: pair.robust,
+                    author,
+                    evidence,
+                });
         }
     }
     let mut related: BTreeMap<String, Vec<Related>> = BTreeMap::new();
@@ -1021,7 +1137,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         list.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.text.cmp(&y.text)));
         list.truncate(cfg.related_per_text);
         ranked.insert(src.clone(), list.iter().map(|r| r.text.clone()).collect());
-        list.retain(|r| r.score >= cfg.related_min_score);
+        list.retain(|r| r.score >= cfg.related_min_score && r.robust >= cfg.related_min_robust);
         if !list.is_empty() {
             related.insert(src, list);
         }

@@ -86,52 +86,86 @@ pub fn chamfer(cos: ArrayView2<f32>) -> f32 {
 /// `(1 + ln tf) · ln(N / df)` per term.
 pub type Sparse = Vec<(u32, f32)>;
 
-/// Builds tf-idf vectors from each text's analyzed terms.
-pub fn tfidf(texts: &[Vec<String>]) -> Vec<Sparse> {
+/// Term counts of each bag of analyzed terms, with one vocabulary for all.
+pub fn intern(bags: &[Vec<String>]) -> (Vec<HashMap<u32, u32>>, usize) {
     let mut vocab: HashMap<&str, u32> = HashMap::new();
-    let mut df: Vec<u32> = Vec::new();
-    let counted: Vec<HashMap<u32, u32>> = texts
+    let counts = bags
         .iter()
         .map(|terms| {
             let mut tf: HashMap<u32, u32> = HashMap::new();
             for t in terms {
                 let next = vocab.len() as u32;
-                let id = *vocab.entry(t.as_str()).or_insert(next);
-                if id as usize == df.len() {
-                    df.push(0);
-                }
-                *tf.entry(id).or_default() += 1;
-            }
-            for id in tf.keys() {
-                df[*id as usize] += 1;
+                *tf.entry(*vocab.entry(t.as_str()).or_insert(next)).or_default() += 1;
             }
             tf
         })
         .collect();
-    let n = texts.len().max(1) as f32;
-    counted
-        .into_iter()
-        .map(|tf| {
-            let mut v: Sparse = tf
-                .into_iter()
-                .map(|(id, f)| {
-                    (
-                        id,
-                        (1.0 + (f as f32).ln()) * (n / df[id as usize] as f32).ln(),
-                    )
-                })
-                .filter(|x| x.1 > 0.0)
-                .collect();
-            v.sort_by_key(|x| x.0);
-            let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                for x in &mut v {
-                    x.1 /= norm;
-                }
-            }
-            v
+    (counts, vocab.len())
+}
+
+/// In how many of these texts each term occurs.
+pub fn document_frequencies(texts: &[HashMap<u32, u32>], vocab: usize) -> Vec<u32> {
+    let mut df = vec![0u32; vocab];
+    for t in texts {
+        for id in t.keys() {
+            df[*id as usize] += 1;
+        }
+    }
+    df
+}
+
+/// A text's unit-length tf-idf vector from its term counts:
+/// `(1 + ln tf) · ln(N / df)` per term (terms in every text weigh nothing).
+pub fn tfidf_vector(counts: &HashMap<u32, u32>, df: &[u32], n: usize) -> Sparse {
+    let n = n.max(1) as f32;
+    let mut v: Sparse = counts
+        .iter()
+        .filter(|(_, &f)| f > 0)
+        .map(|(&id, &f)| {
+            let d = df[id as usize].max(1) as f32;
+            (id, (1.0 + (f as f32).ln()) * (n / d).ln())
         })
+        .filter(|x| x.1 > 0.0)
+        .collect();
+    v.sort_by_key(|x| x.0);
+    let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in &mut v {
+            x.1 /= norm;
+        }
+    }
+    v
+}
+
+/// Counts of `a` minus those of `b` (what a text says without one paragraph).
+pub fn without(a: &HashMap<u32, u32>, b: &HashMap<u32, u32>) -> HashMap<u32, u32> {
+    a.iter()
+        .map(|(k, &v)| (*k, v.saturating_sub(b.get(k).copied().unwrap_or(0))))
+        .filter(|x| x.1 > 0)
         .collect()
+}
+
+/// Builds tf-idf vectors from each text's analyzed terms.
+pub fn tfidf(texts: &[Vec<String>]) -> Vec<Sparse> {
+    let (counts, vocab) = intern(texts);
+    let df = document_frequencies(&counts, vocab);
+    counts
+        .iter()
+        .map(|c| tfidf_vector(c, &df, texts.len()))
+        .collect()
+}
+
+/// Chamfer similarity with one row and one column left out (the pair's
+/// strongest match): what two texts share beyond a single passage. Falls
+/// back to [`chamfer`] when a side has a single row.
+pub fn chamfer_without(cos: ArrayView2<f32>, row: usize, col: usize) -> f32 {
+    if cos.nrows() < 2 || cos.ncols() < 2 {
+        return chamfer(cos);
+    }
+    let rows: Vec<usize> = (0..cos.nrows()).filter(|&r| r != row).collect();
+    let cols: Vec<usize> = (0..cos.ncols()).filter(|&c| c != col).collect();
+    let sub = cos.select(Axis(0), &rows).select(Axis(1), &cols);
+    chamfer(sub.view())
 }
 
 /// Dot product of two sorted sparse vectors.
@@ -213,6 +247,23 @@ mod tests {
             echo[[i, i]] = 0.5;
         }
         assert!(chamfer(cos.view()) < chamfer(echo.view()));
+    }
+
+    #[test]
+    fn leaving_out_the_strongest_match_removes_a_single_shared_passage() {
+        // One identical passage (a date, a feed snapshot), nothing else in common.
+        let mut cos = Array2::<f32>::from_elem((4, 4), 0.0);
+        cos[[2, 1]] = 1.0;
+        assert!(chamfer(cos.view()) > 0.2);
+        assert_eq!(chamfer_without(cos.view(), 2, 1), 0.0);
+        // Texts that echo throughout keep their score.
+        let echo = Array2::<f32>::from_shape_fn((4, 4), |(i, j)| if i == j { 0.6 } else { 0.0 });
+        assert!((chamfer_without(echo.view(), 0, 0) - 0.6).abs() < 1e-6);
+        let w = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let (c, vocab) = intern(&[w("a b b"), w("b c")]);
+        assert_eq!(vocab, 3);
+        let left = without(&c[0], &c[1]);
+        assert_eq!(left.values().sum::<u32>(), 2);
     }
 
     #[test]

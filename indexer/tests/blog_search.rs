@@ -155,3 +155,72 @@ fn bad_query_parameters_are_named() {
     assert!(e.to_string().contains("unknown corpus \"nope\""), "{e}");
     assert!(e.is_user_error());
 }
+
+/// What a hit or an evidence passage shows really comes from its byte range:
+/// the letters and digits of `shown` appear in order in `source` (markup,
+/// entities and hard wraps aside), and the range is not much longer.
+fn slices_to(source: &str, shown: &str) -> bool {
+    let alnum = |s: &str| -> Vec<char> {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (src, want) = (alnum(source), alnum(shown));
+    let mut it = src.iter();
+    !want.is_empty() && want.iter().all(|w| it.any(|s| s == w)) && src.len() <= 2 * want.len() + 400
+}
+
+#[test]
+fn issue_12_every_hit_and_every_evidence_passage_slices_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open_with(
+        common::config(dir.path(), &["crouzet-blog"]),
+        common::embedder(),
+    )
+    .unwrap();
+    engine.index(false).unwrap();
+    let corpus = common::repo_root().join("../shared/corpus/crouzet-blog");
+    let source_of = |text_id: &str| {
+        let rel = text_id.trim_start_matches("crouzet-blog/");
+        std::fs::read_to_string(corpus.join(format!("{rel}.md"))).unwrap()
+    };
+    let check = |p: &rhizome::store::StoredParagraph| {
+        let src = source_of(&p.text_id);
+        let slice = &src[p.start as usize..p.end as usize];
+        assert!(slices_to(slice, &p.text), "{}: {slice:?} vs {:?}", p.id, p.text);
+    };
+    for (q, _) in EXPECTED {
+        for mode in [Mode::Hybrid, Mode::Dense, Mode::Bm25] {
+            let opts = SearchOptions {
+                k: 10,
+                mode,
+                ..Default::default()
+            };
+            for h in engine.search(q, &opts).unwrap() {
+                check(&h.paragraph);
+                // the hit's retrieval unit covers it and slices the same source
+                if let Some(u) = &h.unit {
+                    assert!(u.start <= h.paragraph.start && h.paragraph.end <= u.end, "{u:?}");
+                    let src = source_of(&h.paragraph.text_id);
+                    assert!(slices_to(&src[u.start as usize..u.end as usize], &h.paragraph.text));
+                }
+            }
+        }
+    }
+    let links = rhizome::links::compute(&engine).unwrap();
+    let ids: Vec<u64> = links
+        .related
+        .values()
+        .flatten()
+        .flat_map(|r| r.evidence.iter())
+        .flat_map(|e| [e.from.clone(), e.to.clone()])
+        .map(|p| rhizome::store::point_id(&p))
+        .collect();
+    assert!(!ids.is_empty());
+    let stored = engine.text_index().get(&ids).unwrap();
+    assert_eq!(stored.len(), ids.len(), "every evidence passage is stored");
+    for p in &stored {
+        check(p);
+    }
+}

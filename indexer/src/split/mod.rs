@@ -478,6 +478,7 @@ mod tests {
         let cfg = SplitConfig {
             min_chars: 10,
             max_chars: 60,
+            ..SplitConfig::default()
         };
         // The sentence that ends in "..." is itself longer than the window.
         let text = "Tout ce déluge de tendresse fade, d'émotion fade, de mélancolie fade, \
@@ -522,6 +523,7 @@ mod tests {
         SplitConfig {
             min_chars: 40,
             max_chars: 200,
+            ..SplitConfig::default()
         }
     }
 

@@ -145,7 +145,10 @@ mod tests {
     fn context_leaves_out_empty_and_repeated_parts() {
         assert_eq!(context_text("", None, "corps"), "corps");
         assert_eq!(context_text("Titre", None, "corps"), "Titre : corps");
-        assert_eq!(context_text("Titre", Some("titre"), "corps"), "Titre : corps");
+        assert_eq!(
+            context_text("Titre", Some("titre"), "corps"),
+            "Titre : corps"
+        );
         assert_eq!(
             context_text("Titre", Some("Partie"), "corps"),
             "Titre — Partie : corps"
