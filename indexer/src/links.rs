@@ -265,8 +265,8 @@ fn sample_evenly(rows: &[usize], k: usize) -> Vec<usize> {
 /// and the pair's score as the mean of both directions.
 fn text_level(input: &TextLevelInput) -> HashMap<(usize, usize), TextPair> {
     use crate::related::{
-        chamfer, chamfer_without, document_frequencies, intern, tfidf_vector, without,
-        centred, fuse_signals, mean_row, sparse_dot, text_means, PairSignals,
+        centred, chamfer, chamfer_without, document_frequencies, fuse_signals, intern, mean_row,
+        sparse_dot, text_means, tfidf_vector, without, PairSignals,
     };
     let TextLevelInput {
         v,

@@ -95,7 +95,8 @@ pub fn intern(bags: &[Vec<String>]) -> (Vec<HashMap<u32, u32>>, usize) {
             let mut tf: HashMap<u32, u32> = HashMap::new();
             for t in terms {
                 let next = vocab.len() as u32;
-                *tf.entry(*vocab.entry(t.as_str()).or_insert(next)).or_default() += 1;
+                *tf.entry(*vocab.entry(t.as_str()).or_insert(next))
+                    .or_default() += 1;
             }
             tf
         })

@@ -63,6 +63,10 @@ fn blog_questions_find_their_post_in_the_top_3() {
         );
     }
     // Golden file: the hybrid ranking of the first question, to catch silent changes.
+    // Issue 12 changed it: retrieval units carry the post's title, so the other
+    // 2014 post on the basic income ("La nécessité logique du revenu de base")
+    // now ranks 2nd and 3rd, in place of two 2017 paragraphs on Internet
+    // ideologies that only mentioned it.
     let opts = SearchOptions {
         k: 5,
         ..Default::default()
@@ -156,10 +160,9 @@ fn bad_query_parameters_are_named() {
     assert!(e.is_user_error());
 }
 
-/// What a hit or an evidence passage shows really comes from its byte range:
-/// the letters and digits of `shown` appear in order in `source` (markup,
-/// entities and hard wraps aside), and the range is not much longer.
-fn slices_to(source: &str, shown: &str) -> bool {
+/// The letters and digits of `shown` appear in order in `source` (markup,
+/// entities and hard wraps aside).
+fn contains_in_order(source: &str, shown: &str) -> bool {
     let alnum = |s: &str| -> Vec<char> {
         s.chars()
             .filter(|c| c.is_alphanumeric())
@@ -168,7 +171,14 @@ fn slices_to(source: &str, shown: &str) -> bool {
     };
     let (src, want) = (alnum(source), alnum(shown));
     let mut it = src.iter();
-    !want.is_empty() && want.iter().all(|w| it.any(|s| s == w)) && src.len() <= 2 * want.len() + 400
+    !want.is_empty() && want.iter().all(|w| it.any(|s| s == w))
+}
+
+/// What a hit or an evidence passage shows really comes from its byte
+/// range: contained in order, and the range not much longer than the text.
+fn slices_to(source: &str, shown: &str) -> bool {
+    let letters = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).count();
+    contains_in_order(source, shown) && letters(source) <= 2 * letters(shown) + 400
 }
 
 #[test]
@@ -188,7 +198,12 @@ fn issue_12_every_hit_and_every_evidence_passage_slices_its_source() {
     let check = |p: &rhizome::store::StoredParagraph| {
         let src = source_of(&p.text_id);
         let slice = &src[p.start as usize..p.end as usize];
-        assert!(slices_to(slice, &p.text), "{}: {slice:?} vs {:?}", p.id, p.text);
+        assert!(
+            slices_to(slice, &p.text),
+            "{}: {slice:?} vs {:?}",
+            p.id,
+            p.text
+        );
     };
     for (q, _) in EXPECTED {
         for mode in [Mode::Hybrid, Mode::Dense, Mode::Bm25] {
@@ -201,9 +216,15 @@ fn issue_12_every_hit_and_every_evidence_passage_slices_its_source() {
                 check(&h.paragraph);
                 // the hit's retrieval unit covers it and slices the same source
                 if let Some(u) = &h.unit {
-                    assert!(u.start <= h.paragraph.start && h.paragraph.end <= u.end, "{u:?}");
+                    assert!(
+                        u.start <= h.paragraph.start && h.paragraph.end <= u.end,
+                        "{u:?}"
+                    );
                     let src = source_of(&h.paragraph.text_id);
-                    assert!(slices_to(&src[u.start as usize..u.end as usize], &h.paragraph.text));
+                    assert!(contains_in_order(
+                        &src[u.start as usize..u.end as usize],
+                        &h.paragraph.text
+                    ));
                 }
             }
         }
