@@ -119,9 +119,14 @@ pub struct RelatedText {
     pub title: String,
     pub corpus: String,
     pub url: Option<String>,
+    /// How far the pair stands above the source's usual (a z-score of the
+    /// texts compared as wholes); only pairs from `links.related_min_score`
+    /// are listed, so a text may have fewer related texts than asked, or none.
     pub score: f32,
     /// The source text already links to this one.
     pub author: bool,
+    /// The passage pairs that make the link: its passage links, or the
+    /// closest paragraph pairs when the texts are related as wholes only.
     pub evidence: Vec<Evidence>,
 }
 

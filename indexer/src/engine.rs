@@ -111,6 +111,9 @@ pub struct Retrieved {
     pub unit_bm25: Ranked,
 }
 
+/// Fused paragraphs (best first) and the stored units they belong to.
+pub type FusedSearch = (Vec<FusedLevels<u64, u64>>, HashMap<u64, StoredParagraph>);
+
 /// The retrieval units' own stores: vectors and BM25, beside the paragraphs'.
 struct UnitStores {
     vectors: Box<dyn VectorStore>,
@@ -699,7 +702,7 @@ impl Engine {
         r: &Retrieved,
         method: Option<FusionMethod>,
         unit_weight: Option<f32>,
-    ) -> Result<(Vec<FusedLevels<u64, u64>>, HashMap<u64, StoredParagraph>)> {
+    ) -> Result<FusedSearch> {
         let s = &self.config.search;
         self.fuse_retrieved_with(
             r,
@@ -716,7 +719,7 @@ impl Engine {
         method: FusionMethod,
         dense_weight: f32,
         unit_weight: f32,
-    ) -> Result<(Vec<FusedLevels<u64, u64>>, HashMap<u64, StoredParagraph>)> {
+    ) -> Result<FusedSearch> {
         let s = &self.config.search;
         let unit_points: Vec<u64> = {
             let mut seen = HashSet::new();

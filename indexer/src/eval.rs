@@ -683,7 +683,7 @@ pub struct JudgedScores {
 
 /// Scores rankings (`source → targets`, best first) on their first `k`.
 pub fn judged_scores(
-    grades: &HashMap<(String, String), u8>,
+    grades: &Grades,
     sources: &[String],
     run: &HashMap<String, Vec<String>>,
     k: usize,
@@ -725,9 +725,12 @@ pub struct JudgedReport {
     pub baselines: BTreeMap<String, JudgedScores>,
 }
 
+/// Reader grades by (source, target).
+pub type Grades = HashMap<(String, String), u8>;
+
 /// Reads a judged folder: `judgments.tsv` (source, target, grade, why) and
 /// the sources listed in `runs.json`.
-fn read_judged(dir: &Path) -> Result<(HashMap<(String, String), u8>, Vec<String>)> {
+fn read_judged(dir: &Path) -> Result<(Grades, Vec<String>)> {
     let file = dir.join("judgments.tsv");
     let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
     let mut grades = HashMap::new();

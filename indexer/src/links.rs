@@ -434,8 +434,7 @@ fn text_level(input: &TextLevelInput) -> HashMap<(usize, usize), TextPair> {
             })
             .collect::<Vec<_>>()
     });
-    let measured: Vec<((PairSignals, PairSignals), Vec<(usize, usize, f32)>)> =
-        measured.into_iter().flatten().collect();
+    let measured: Vec<Measured> = measured.into_iter().flatten().collect();
     let index: HashMap<(usize, usize), usize> =
         pairs.iter().enumerate().map(|(k, &p)| (p, k)).collect();
     // Directional scores: z-scores within each source's candidates.
@@ -469,6 +468,12 @@ fn text_level(input: &TextLevelInput) -> HashMap<(usize, usize), TextPair> {
         })
         .collect()
 }
+
+/// A pair's (full, robust) signals and its closest paragraph pairs.
+type Measured = (
+    (crate::related::PairSignals, crate::related::PairSignals),
+    Vec<(usize, usize, f32)>,
+);
 
 /// Row and column of a matrix's largest entry (0, 0 when empty).
 fn argmax(m: &Array2<f32>) -> (usize, usize) {
