@@ -348,7 +348,7 @@ mod tests {
         let pos = |k| f.iter().position(|x| x.key == k).unwrap();
         assert!(pos("p2") < pos("p1"));
         // units alone rank; a unit's paragraphs are still ordered by their own scores
-        let f = fuse_levels(&lv, &m, Method::Weighted, 0.5, 1.0);
+        let f = fuse_levels(&lv, &m, Method::Rrf { k: 60.0 }, 0.5, 1.0);
         let pos = |k| f.iter().position(|x| x.key == k).unwrap();
         assert_eq!(pos("p3"), 0);
         assert!(pos("p2") < pos("p1"));
