@@ -175,7 +175,7 @@ pub struct Engine {
 
 /// Bump when the reading or splitting code changes what paragraphs a text
 /// gives: every text is then re-split (embeddings still come from the cache).
-const PIPELINE_VERSION: u32 = 3;
+const PIPELINE_VERSION: u32 = 5;
 
 /// Everything that changes a text's paragraphs or their metadata.
 fn content_hash(doc: &Document, config: &Config) -> String {
@@ -216,7 +216,21 @@ impl Split {
         } else {
             split::units::units(&paragraphs, cfg.unit_max_chars)
         };
-        let unit_texts = units.iter().map(|u| u.embedding_text(&doc.title)).collect();
+        // A unit of one long paragraph (half the unit size or more) is
+        // embedded as that paragraph, a cache hit: the title weighs little
+        // beside it, and re-embedding those cost a third of the units' time
+        // on the demo (BENCHMARKS.md, issue 12 cost).
+        let unit_texts = units
+            .iter()
+            .map(|u| {
+                let p = &paragraphs[u.first];
+                if u.first == u.last && 2 * p.text.chars().count() >= cfg.unit_max_chars {
+                    p.text.clone()
+                } else {
+                    u.embedding_text(&doc.title)
+                }
+            })
+            .collect();
         Split {
             paragraphs,
             units,
