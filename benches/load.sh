@@ -2,7 +2,7 @@
 # Load on loopback against a release build with the demo corpora loaded (run
 # scripts/run.sh once first): the related-texts route (the widget's call) and
 # hybrid search (query embedding included). Needs wrk (Debian: apt-get install wrk).
-# Usage: benches/load.sh [SECONDS=15]
+# Usage: benches/load.sh [SECONDS=15]   (RHIZOME_BIN=path/to/rhizome to measure another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rhizome/target}
@@ -11,7 +11,7 @@ DUR=${1:-15}
 ADDR=127.0.0.1:18080
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 mkdir -p benches/out
-"$CARGO_TARGET_DIR/release/rhizome" serve --addr "$ADDR" > benches/out/serve.log 2>&1 &
+"${RHIZOME_BIN:-$CARGO_TARGET_DIR/release/rhizome}" serve --addr "$ADDR" > benches/out/serve.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://$ADDR/health" >/dev/null && break; sleep 0.2; done

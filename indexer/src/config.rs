@@ -94,6 +94,8 @@ pub struct SearchConfig {
     /// Share of a paragraph's fused score that comes from its retrieval
     /// unit's ranks (the rest from its own): 0.5 weighs both levels alike.
     pub unit_weight: f32,
+    /// The best units of each list whose paragraphs become candidates.
+    pub unit_expand: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -350,7 +352,8 @@ impl Default for SearchConfig {
             candidates: 100,
             max_k: 100,
             max_query_chars: 2000,
-            unit_weight: 0.5,
+            unit_weight: 0.75,
+            unit_expand: 20,
         }
     }
 }
