@@ -504,15 +504,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sample_every,
             json,
         } => {
-            let report = migrate(&config, &to, url, collection, overwrite, page, sample_every)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+            let opts = MigrateOptions {
+                to: &to,
+                url,
+                collection,
+                overwrite,
+                page,
+                sample_every,
+            };
+            // Paragraphs, then retrieval units (their own store: `units/vectors`
+            // or the `<collection>_units` collection).
+            let paragraphs = migrate(&config, &opts, StoreKind::Paragraphs)?;
+            // A data dir indexed before retrieval units has none to copy.
+            let units_dir = config.data_dir.join("units").join("vectors");
+            let units = if to == "server" && !units_dir.join("edge_config.json").exists() {
+                None
             } else {
+                match migrate(&config, &opts, StoreKind::Units) {
+                    Ok(r) => Some(r),
+                    Err(e) if to != "server" && format!("{e:#}").contains("does not exist") => None,
+                    Err(e) => return Err(e.context("migrating the retrieval units")),
+                }
+            };
+            if json {
                 println!(
-                    "{} → {}: {} points copied in {:.1}s ({:.0} points/s); counts {} = {}; {} sampled vectors equal (max |Δ| {})",
-                    report.from, report.to, report.copied, report.seconds, report.points_per_s,
-                    report.source_count, report.destination_count, report.sampled, report.max_abs_diff
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"paragraphs": paragraphs, "units": units})
+                    )?
                 );
+            } else {
+                for (what, report) in [("paragraphs", Some(&paragraphs)), ("units", units.as_ref())]
+                {
+                    let Some(report) = report else {
+                        println!("units: none to copy (index with this version first)");
+                        continue;
+                    };
+                    println!(
+                        "{what}: {} → {}: {} points copied in {:.1}s ({:.0} points/s); counts {} = {}; {} sampled vectors equal (max |Δ| {})",
+                        report.from, report.to, report.copied, report.seconds, report.points_per_s,
+                        report.source_count, report.destination_count, report.sampled, report.max_abs_diff
+                    );
+                }
             }
         }
         Command::Eval {
@@ -614,23 +647,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// `rhizome migrate`: opens the two stores from the config and copies.
-fn migrate(
-    config: &Config,
-    to: &str,
+/// What `rhizome migrate` was asked.
+struct MigrateOptions<'a> {
+    to: &'a str,
     url: Option<String>,
     collection: Option<String>,
     overwrite: bool,
     page: usize,
     sample_every: usize,
+}
+
+/// The two vector stores of a data dir.
+#[derive(Clone, Copy)]
+enum StoreKind {
+    Paragraphs,
+    Units,
+}
+
+fn migrate(
+    config: &Config,
+    opts: &MigrateOptions,
+    kind: StoreKind,
 ) -> anyhow::Result<rhizome::migrate::MigrationReport> {
     use rhizome::store;
-    let dir = config.data_dir.join("vectors");
+    let MigrateOptions {
+        to,
+        ref url,
+        ref collection,
+        overwrite,
+        page,
+        sample_every,
+    } = *opts;
+    let (dir, suffix) = match kind {
+        StoreKind::Paragraphs => (config.data_dir.join("vectors"), ""),
+        StoreKind::Units => (config.data_dir.join("units").join("vectors"), "_units"),
+    };
     let mut server = config.vector_store.clone();
     server.backend = "server".into();
-    server.url = url.or(server.url);
+    server.url = url.clone().or(server.url);
     if let Some(c) = collection {
-        server.collection = c;
+        server.collection = c.clone();
     }
+    server.collection.push_str(suffix);
     if server.url.is_none() {
         return Err(rhizome::Error::Config(
             "migrate needs the server's URL: --url or QDRANT_URL".into(),
