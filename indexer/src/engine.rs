@@ -175,7 +175,7 @@ pub struct Engine {
 
 /// Bump when the reading or splitting code changes what paragraphs a text
 /// gives: every text is then re-split (embeddings still come from the cache).
-const PIPELINE_VERSION: u32 = 5;
+const PIPELINE_VERSION: u32 = 6;
 
 /// Everything that changes a text's paragraphs or their metadata.
 fn content_hash(doc: &Document, config: &Config) -> String {
@@ -220,6 +220,10 @@ impl Split {
         // embedded as that paragraph, a cache hit: the title weighs little
         // beside it, and re-embedding those cost a third of the units' time
         // on the demo (BENCHMARKS.md, issue 12 cost).
+        // A title that is only the id (a record or a file without one) says
+        // nothing: "cnil-d000 : …" put noise into every CNIL answer.
+        let slug = doc.id.rsplit('/').next().unwrap_or(&doc.id);
+        let title = if doc.title == slug { "" } else { doc.title.as_str() };
         let unit_texts = units
             .iter()
             .map(|u| {
@@ -227,7 +231,7 @@ impl Split {
                 if u.first == u.last && 2 * p.text.chars().count() >= cfg.unit_max_chars {
                     p.text.clone()
                 } else {
-                    u.embedding_text(&doc.title)
+                    u.embedding_text(title)
                 }
             })
             .collect();

@@ -63,10 +63,11 @@ fn blog_questions_find_their_post_in_the_top_3() {
         );
     }
     // Golden file: the hybrid ranking of the first question, to catch silent changes.
-    // Issue 12 changed it: retrieval units carry the post's title, so the other
-    // 2014 post on the basic income ("La nécessité logique du revenu de base")
-    // now ranks 2nd and 3rd, in place of two 2017 paragraphs on Internet
-    // ideologies that only mentioned it.
+    // Issue 12 changed it: retrieval units carry the post's title and rank the
+    // paragraphs (`unit_weight = 1`), so the 2014 post titled "La nécessité
+    // logique du revenu de base" now leads (its first two paragraphs), then the
+    // expected post's paragraphs, in place of two 2017 paragraphs on Internet
+    // ideologies that only mentioned the basic income.
     let opts = SearchOptions {
         k: 5,
         ..Default::default()
