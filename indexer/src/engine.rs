@@ -223,7 +223,11 @@ impl Split {
         // A title that is only the id (a record or a file without one) says
         // nothing: "cnil-d000 : …" put noise into every CNIL answer.
         let slug = doc.id.rsplit('/').next().unwrap_or(&doc.id);
-        let title = if doc.title == slug { "" } else { doc.title.as_str() };
+        let title = if doc.title == slug {
+            ""
+        } else {
+            doc.title.as_str()
+        };
         let unit_texts = units
             .iter()
             .map(|u| {
@@ -521,20 +525,15 @@ impl Engine {
                             ordinal: p.ordinal as u64,
                         },
                     });
-                    stored.push(StoredParagraph {
+                    stored.push(stored_of(
+                        &doc,
                         point,
-                        id: pid,
-                        text_id: doc.id.clone(),
-                        corpus: doc.corpus.clone(),
-                        title: doc.title.clone(),
-                        heading: p.heading.clone(),
-                        text: p.text.clone(),
-                        ordinal: p.ordinal as u64,
-                        start: p.start as u64,
-                        end: p.end as u64,
-                        date: doc.date,
-                        tags: doc.tags.clone(),
-                    });
+                        pid,
+                        &p.heading,
+                        &p.text,
+                        p.ordinal,
+                        (p.start, p.end),
+                    ));
                 }
             }
             self.vectors.upsert(points)?;
@@ -599,20 +598,15 @@ impl Engine {
                     ordinal: u.ordinal as u64,
                 },
             });
-            stored.push(StoredParagraph {
+            stored.push(stored_of(
+                doc,
                 point,
-                id: uid,
-                text_id: doc.id.clone(),
-                corpus: doc.corpus.clone(),
-                title: doc.title.clone(),
-                heading: u.heading.clone(),
-                text: u.body.clone(),
-                ordinal: u.ordinal as u64,
-                start: u.start as u64,
-                end: u.end as u64,
-                date: doc.date,
-                tags: doc.tags.clone(),
-            });
+                uid,
+                &u.heading,
+                &u.body,
+                u.ordinal,
+                (u.start, u.end),
+            ));
         }
         drop(cache);
         self.units.vectors.upsert(points)?;
@@ -968,4 +962,30 @@ fn committed_in(index: &TextIndex, hits: Ranked) -> Result<Ranked> {
         .zip(known)
         .filter_map(|(h, k)| k.then_some(h))
         .collect())
+}
+
+/// A paragraph or a unit of `doc` as the text index stores it.
+fn stored_of(
+    doc: &Document,
+    point: u64,
+    id: String,
+    heading: &Option<String>,
+    text: &str,
+    ordinal: usize,
+    (start, end): (usize, usize),
+) -> StoredParagraph {
+    StoredParagraph {
+        point,
+        id,
+        text_id: doc.id.clone(),
+        corpus: doc.corpus.clone(),
+        title: doc.title.clone(),
+        heading: heading.clone(),
+        text: text.to_string(),
+        ordinal: ordinal as u64,
+        start: start as u64,
+        end: end as u64,
+        date: doc.date,
+        tags: doc.tags.clone(),
+    }
 }

@@ -283,11 +283,11 @@ pub fn beir(
         let ids = |l: &[(u64, f32)]| l.iter().map(|x| x.0).collect::<Vec<u64>>();
         sums.add("best paragraph", &to_texts(&ids(&r.dense))?, rels);
         sums.add("paragraph BM25", &to_texts(&ids(&r.bm25))?, rels);
-        let plain: Vec<u64> = fusion::rrf(&r.dense, &r.bm25, 60.0, 0.5)
-            .into_iter()
-            .map(|f| f.key)
-            .collect();
-        sums.add("plain RRF(60)", &to_texts(&plain)?, rels);
+        sums.add(
+            "plain RRF(60)",
+            &to_texts(&plain_rrf(&r.dense, &r.bm25))?,
+            rels,
+        );
         // passages alone (the retrieval units without paragraphs): dense, and RRF with their BM25
         let unit_texts = |l: &[u64]| -> Result<Vec<String>> {
             let mut seen = HashSet::new();
@@ -299,10 +299,7 @@ pub fn beir(
                 .collect())
         };
         sums.add("passage dense", &unit_texts(&ids(&r.unit_dense))?, rels);
-        let passage_rrf: Vec<u64> = fusion::rrf(&r.unit_dense, &r.unit_bm25, 60.0, 0.5)
-            .into_iter()
-            .map(|f| f.key)
-            .collect();
+        let passage_rrf = plain_rrf(&r.unit_dense, &r.unit_bm25);
         sums.add("passage RRF(60)", &unit_texts(&passage_rrf)?, rels);
         let (tb, tm) = peers.query_rankings(text, &vector);
         let named = |o: Vec<usize>| {
@@ -423,6 +420,25 @@ pub struct AuthorLinksReport {
     pub ranks: Vec<(String, String, Option<usize>)>,
 }
 
+/// Plain RRF(60) of two lists, equal weights: the peer, keys only.
+fn plain_rrf(dense: &[(u64, f32)], bm25: &[(u64, f32)]) -> Vec<u64> {
+    fusion::rrf(dense, bm25, 60.0, 0.5)
+        .into_iter()
+        .map(|f| f.key)
+        .collect()
+}
+
+/// The indexed text whose id ends with `/<short>` (the author's links name
+/// posts as `YYYY/MM/slug`).
+fn text_by_suffix(catalogue: &crate::manifest::Catalogue, short: &str) -> Option<String> {
+    let suffix = format!("/{short}");
+    catalogue
+        .texts
+        .keys()
+        .find(|id| id.ends_with(&suffix))
+        .cloned()
+}
+
 /// How many of the author's own links (TSV: `source`, `target` as
 /// `YYYY/MM/slug`) rank in the top 5/10 of the source's related texts. The
 /// ranking never uses the author's links (only `author` flags do), so this
@@ -431,14 +447,7 @@ pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
     let links = crate::links::Links::load(&config.data_dir)?;
     let catalogue = crate::manifest::Catalogue::load(&config.data_dir)?;
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-    let find = |short: &str| -> Option<String> {
-        let suffix = format!("/{short}");
-        catalogue
-            .texts
-            .keys()
-            .find(|id| id.ends_with(&suffix))
-            .cloned()
-    };
+    let find = |short: &str| text_by_suffix(&catalogue, short);
     let rank_of = |list: &[String], t: &str| list.iter().position(|x| x == t).map(|p| p + 1);
     let (mut n, mut r5, mut r10, mut t5, mut t10) = (0, 0, 0, 0, 0);
     let mut ranks = Vec::new();
@@ -556,14 +565,7 @@ pub struct AnchorReport {
 pub fn anchor_search(engine: &Engine, file: &Path) -> Result<AnchorReport> {
     let catalogue = engine.catalogue();
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-    let find = |short: &str| -> Option<String> {
-        let suffix = format!("/{short}");
-        catalogue
-            .texts
-            .keys()
-            .find(|id| id.ends_with(&suffix))
-            .cloned()
-    };
+    let find = |short: &str| text_by_suffix(&catalogue, short);
     let peers = crate::baselines::TextPeers::from_engine(engine)?;
     let mut text_of: HashMap<u64, String> = HashMap::new();
     let mut to_texts = |list: &[u64], skip: &str| -> Result<Vec<String>> {
@@ -601,11 +603,11 @@ pub fn anchor_search(engine: &Engine, file: &Path) -> Result<AnchorReport> {
         let (fused, _) = engine.fuse_retrieved(&r, None, None)?;
         let keys: Vec<u64> = fused.iter().map(|f| f.key).collect();
         sums.add("hybrid", &to_texts(&keys, &src)?, &rels);
-        let plain: Vec<u64> = fusion::rrf(&r.dense, &r.bm25, 60.0, 0.5)
-            .into_iter()
-            .map(|f| f.key)
-            .collect();
-        sums.add("plain RRF(60)", &to_texts(&plain, &src)?, &rels);
+        sums.add(
+            "plain RRF(60)",
+            &to_texts(&plain_rrf(&r.dense, &r.bm25), &src)?,
+            &rels,
+        );
         let (tb, tm) = peers.query_rankings(q, &vector);
         let named = |o: Vec<usize>| {
             o.into_iter()
