@@ -48,6 +48,22 @@ pub struct Hit {
     pub end: u64,
     pub url: Option<String>,
     pub score: f32,
+    /// The paragraph's own ranks in each retriever (absent when only its
+    /// retrieval unit was found).
+    pub dense: Option<RetrieverScore>,
+    pub bm25: Option<RetrieverScore>,
+    /// The retrieval unit (run of paragraphs) the hit belongs to: its ranks
+    /// rank the hit (`search.unit_weight`).
+    pub unit: Option<UnitHit>,
+}
+
+/// A hit's retrieval unit: `<text id>@<first>-<last>`, its byte range in the
+/// source text, and its own ranks in each retriever.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitHit {
+    pub id: String,
+    pub start: u64,
+    pub end: u64,
     pub dense: Option<RetrieverScore>,
     pub bm25: Option<RetrieverScore>,
 }

@@ -35,6 +35,7 @@ use crate::{dto, error, routes};
         dto::SearchResponse,
         dto::Hit,
         dto::RetrieverScore,
+        dto::UnitHit,
         dto::Text,
         dto::Paragraph,
         dto::RelatedResponse,

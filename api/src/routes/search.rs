@@ -12,7 +12,7 @@ use rhizome::store::Filter;
 use super::{bounded, list};
 use crate::dto::{
     DraftParagraph, DraftRequest, DraftResponse, DraftTextScore, Echo, Hit, RetrieverScore,
-    SearchParams, SearchResponse,
+    SearchParams, SearchResponse, UnitHit,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
@@ -84,6 +84,19 @@ pub async fn search(
             bm25: h.bm25.map(|r| RetrieverScore {
                 rank: r.rank,
                 score: r.score,
+            }),
+            unit: h.unit.map(|u| UnitHit {
+                id: u.id,
+                start: u.start,
+                end: u.end,
+                dense: u.dense.map(|r| RetrieverScore {
+                    rank: r.rank,
+                    score: r.score,
+                }),
+                bm25: u.bm25.map(|r| RetrieverScore {
+                    rank: r.rank,
+                    score: r.score,
+                }),
             }),
         })
         .collect();
