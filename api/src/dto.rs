@@ -31,6 +31,15 @@ pub struct RetrieverScore {
     pub score: f32,
 }
 
+impl From<rhizome::fusion::RankScore> for RetrieverScore {
+    fn from(r: rhizome::fusion::RankScore) -> Self {
+        RetrieverScore {
+            rank: r.rank,
+            score: r.score,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Hit {
     pub paragraph_id: String,

@@ -570,8 +570,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             if let Some(dir) = judged {
-                let engine = Engine::open(config)?;
-                let r = rhizome::eval::judged(&engine, &dir)?;
+                let engine = Engine::open(config.clone())?;
+                let peers = rhizome::baselines::TextPeers::from_engine(&engine)?;
+                let r = rhizome::eval::judged(&config, &peers, &dir)?;
                 if json {
                     println!("{}", serde_json::to_string(&r)?);
                 } else {
@@ -590,7 +591,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if let Some(file) = anchors {
                 let engine = Engine::open(config)?;
-                let r = rhizome::eval::anchor_search(&engine, &file)?;
+                let peers = rhizome::baselines::TextPeers::from_engine(&engine)?;
+                let r = rhizome::eval::anchor_search(&engine, &peers, &file)?;
                 println!("{}", serde_json::to_string(&r)?);
                 return Ok(ExitCode::SUCCESS);
             }

@@ -104,6 +104,8 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
         sweeps.push((name, r.fusion_sweep));
     }
     let engine = Engine::open_with(config.clone(), embedder.clone())?;
+    // The peers read every paragraph and vector once, for all the sets below.
+    let peers = rhizome::baselines::TextPeers::from_engine(&engine)?;
     for l in &sets.links {
         let name = l
             .file_name()
@@ -111,9 +113,9 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             .to_string_lossy()
             .to_string();
         let r = eval::author_links(config, l)?;
-        let peers = eval::author_links_peers(&engine, l)?;
-        let (peer, pv) = best_peer(peers.iter().map(|(k, v)| (k, v.1)));
-        let get = |k: &str| peers.get(k).map_or("-".into(), |v| f3(v.1));
+        let link_peers = eval::author_links_peers(&peers, l)?;
+        let (peer, pv) = best_peer(link_peers.iter().map(|(k, v)| (k, v.1)));
+        let get = |k: &str| link_peers.get(k).map_or("-".into(), |v| f3(v.1));
         rows.push(format!(
             "| {name} (author's links, {}) | recall@10 of related | **{}** (shared tags {}) | {} | {} | {} | - | {} | {} ({peer}) | {} |",
             r.links,
@@ -126,7 +128,7 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             f3(pv),
             if r.recall_at_10 > pv { "yes" } else { "no" }
         ));
-        let a = eval::anchor_search(&engine, l)?;
+        let a = eval::anchor_search(&engine, &peers, l)?;
         let (peer, pv) = best_peer(a.baselines.iter().map(|(k, v)| (k, v.ndcg)));
         rows.push(format!(
             "| {name} as search (anchor → linked post, {}) | nDCG@10 | **{}** | {} | {} | - | - | {} | {} ({peer}) | {} |",
@@ -147,7 +149,7 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             .unwrap_or_default()
             .to_string_lossy()
             .to_string();
-        let r = eval::judged(&engine, j)?;
+        let r = eval::judged(config, &peers, j)?;
         let (peer, pv) = best_peer(r.baselines.iter().map(|(k, v)| (k, v.condensed)));
         let get = |k: &str| r.baselines.get(k).map_or("-".into(), |v| f3(v.condensed));
         rows.push(format!(

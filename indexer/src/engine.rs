@@ -781,28 +781,6 @@ impl Engine {
         Ok((fused, units))
     }
 
-    /// Candidates of each retriever, best first: (dense, bm25) as (point, score).
-    pub fn candidates(
-        &self,
-        query: &str,
-        n: usize,
-        mode: Mode,
-        filter: &Filter,
-    ) -> Result<(Ranked, Ranked)> {
-        let dense = if mode != Mode::Bm25 {
-            let v = self.embedder.embed_query(query)?;
-            self.committed(self.vectors.search(&v, n, filter)?)?
-        } else {
-            Vec::new()
-        };
-        let bm25 = if mode != Mode::Dense {
-            self.text.search(query, n, filter)?
-        } else {
-            Vec::new()
-        };
-        Ok((dense, bm25))
-    }
-
     /// Drops dense hits the text index has not committed. A text's vectors are
     /// written before its checkpoint, so a run that died in between (a crash,
     /// a full disk) leaves points no text owns yet; the rerun replaces them.

@@ -236,24 +236,8 @@ pub fn beir(
     let peers = crate::baselines::TextPeers::from_engine(&engine)?;
     let short = |id: &str| id.trim_start_matches("beir/").to_string();
     let peer_ids: Vec<String> = peers.ids.iter().map(|t| short(t)).collect();
-    let mut text_of: HashMap<u64, String> = HashMap::new();
-    let mut to_texts = |list: &[u64]| -> Result<Vec<String>> {
-        let missing: Vec<u64> = list
-            .iter()
-            .copied()
-            .filter(|p| !text_of.contains_key(p))
-            .collect();
-        for p in engine.text_index().get(&missing)? {
-            text_of.insert(p.point, short(&p.text_id));
-        }
-        let mut seen = HashSet::new();
-        Ok(list
-            .iter()
-            .filter_map(|p| text_of.get(p))
-            .filter(|t| seen.insert((*t).clone()))
-            .cloned()
-            .collect())
-    };
+    let mut texts = TextsOf::new(engine.text_index(), "beir/");
+    let mut to_texts = |list: &[u64]| texts.of(list, None);
     let settings = sweep_settings();
     let mut sums = Sums::default();
     let mut n = 0usize;
@@ -420,6 +404,45 @@ pub struct AuthorLinksReport {
     pub ranks: Vec<(String, String, Option<usize>)>,
 }
 
+/// Turns ranked point ids into the ranked ids of their texts (first
+/// occurrence kept), remembering what the index already returned.
+struct TextsOf<'a> {
+    index: &'a crate::store::TextIndex,
+    /// Stripped from text ids (a BEIR corpus's `beir/`).
+    prefix: &'a str,
+    known: HashMap<u64, String>,
+}
+
+impl<'a> TextsOf<'a> {
+    fn new(index: &'a crate::store::TextIndex, prefix: &'a str) -> Self {
+        TextsOf {
+            index,
+            prefix,
+            known: HashMap::new(),
+        }
+    }
+
+    /// The texts of `points`, best first, leaving out `skip`.
+    fn of(&mut self, points: &[u64], skip: Option<&str>) -> Result<Vec<String>> {
+        let missing: Vec<u64> = points
+            .iter()
+            .copied()
+            .filter(|p| !self.known.contains_key(p))
+            .collect();
+        for p in self.index.get(&missing)? {
+            let id = p.text_id.strip_prefix(self.prefix).unwrap_or(&p.text_id);
+            self.known.insert(p.point, id.to_string());
+        }
+        let mut seen = HashSet::new();
+        Ok(points
+            .iter()
+            .filter_map(|p| self.known.get(p))
+            .filter(|t| Some(t.as_str()) != skip && seen.insert((*t).clone()))
+            .cloned()
+            .collect())
+    }
+}
+
 /// Plain RRF(60) of two lists, equal weights: the peer, keys only.
 fn plain_rrf(dense: &[(u64, f32)], bm25: &[(u64, f32)]) -> Vec<u64> {
     fusion::rrf(dense, bm25, 60.0, 0.5)
@@ -518,8 +541,10 @@ pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
 
 /// The peers' recall of the author's links: recall@5 and @10 of each
 /// baseline ranking (text BM25, mean embedding, best paragraph pair, RRF).
-pub fn author_links_peers(engine: &Engine, file: &Path) -> Result<BTreeMap<String, (f32, f32)>> {
-    let peers = crate::baselines::TextPeers::from_engine(engine)?;
+pub fn author_links_peers(
+    peers: &crate::baselines::TextPeers,
+    file: &Path,
+) -> Result<BTreeMap<String, (f32, f32)>> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     let find = |short: &str| {
         let suffix = format!("/{short}");
@@ -562,29 +587,16 @@ pub struct AnchorReport {
     pub fusion_sweep: BTreeMap<String, Scores>,
 }
 
-pub fn anchor_search(engine: &Engine, file: &Path) -> Result<AnchorReport> {
+pub fn anchor_search(
+    engine: &Engine,
+    peers: &crate::baselines::TextPeers,
+    file: &Path,
+) -> Result<AnchorReport> {
     let catalogue = engine.catalogue();
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     let find = |short: &str| text_by_suffix(&catalogue, short);
-    let peers = crate::baselines::TextPeers::from_engine(engine)?;
-    let mut text_of: HashMap<u64, String> = HashMap::new();
-    let mut to_texts = |list: &[u64], skip: &str| -> Result<Vec<String>> {
-        let missing: Vec<u64> = list
-            .iter()
-            .copied()
-            .filter(|p| !text_of.contains_key(p))
-            .collect();
-        for p in engine.text_index().get(&missing)? {
-            text_of.insert(p.point, p.text_id.clone());
-        }
-        let mut seen = HashSet::new();
-        Ok(list
-            .iter()
-            .filter_map(|p| text_of.get(p))
-            .filter(|t| t.as_str() != skip && seen.insert((*t).clone()))
-            .cloned()
-            .collect())
-    };
+    let mut texts = TextsOf::new(engine.text_index(), "");
+    let mut to_texts = |list: &[u64], skip: &str| texts.of(list, Some(skip));
     let mut sums = Sums::default();
     let mut n = 0;
     for line in text.lines().skip(1) {
@@ -767,10 +779,13 @@ fn read_judged(dir: &Path) -> Result<(Grades, Vec<String>)> {
 }
 
 /// Scores the saved related texts (and the peers) against reader judgments.
-pub fn judged(engine: &Engine, dir: &Path) -> Result<JudgedReport> {
+pub fn judged(
+    config: &Config,
+    peers: &crate::baselines::TextPeers,
+    dir: &Path,
+) -> Result<JudgedReport> {
     let (grades, sources) = read_judged(dir)?;
-    let links = crate::links::Links::load(&engine.config.data_dir)?;
-    let peers = crate::baselines::TextPeers::from_engine(engine)?;
+    let links = crate::links::Links::load(&config.data_dir)?;
     let shown: HashMap<String, Vec<String>> = sources
         .iter()
         .map(|s| {

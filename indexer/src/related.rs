@@ -146,16 +146,6 @@ pub fn without(a: &HashMap<u32, u32>, b: &HashMap<u32, u32>) -> HashMap<u32, u32
         .collect()
 }
 
-/// Builds tf-idf vectors from each text's analyzed terms.
-pub fn tfidf(texts: &[Vec<String>]) -> Vec<Sparse> {
-    let (counts, vocab) = intern(texts);
-    let df = document_frequencies(&counts, vocab);
-    counts
-        .iter()
-        .map(|c| tfidf_vector(c, &df, texts.len()))
-        .collect()
-}
-
 /// Chamfer similarity with one row and one column left out (the pair's
 /// strongest match): what two texts share beyond a single passage. Falls
 /// back to [`chamfer`] when a side has a single row.
@@ -228,6 +218,16 @@ pub fn fuse_signals(signals: &[PairSignals], weights: [f32; 4]) -> Vec<f32> {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    /// Builds tf-idf vectors from each text's analyzed terms.
+    fn tfidf(texts: &[Vec<String>]) -> Vec<Sparse> {
+        let (counts, vocab) = intern(texts);
+        let df = document_frequencies(&counts, vocab);
+        counts
+            .iter()
+            .map(|c| tfidf_vector(c, &df, texts.len()))
+            .collect()
+    }
 
     #[test]
     fn chamfer_averages_best_matches_both_ways() {

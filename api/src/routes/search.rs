@@ -77,26 +77,14 @@ pub async fn search(
             end: h.paragraph.end,
             url: h.url,
             score: h.score,
-            dense: h.dense.map(|r| RetrieverScore {
-                rank: r.rank,
-                score: r.score,
-            }),
-            bm25: h.bm25.map(|r| RetrieverScore {
-                rank: r.rank,
-                score: r.score,
-            }),
+            dense: h.dense.map(RetrieverScore::from),
+            bm25: h.bm25.map(RetrieverScore::from),
             unit: h.unit.map(|u| UnitHit {
                 id: u.id,
                 start: u.start,
                 end: u.end,
-                dense: u.dense.map(|r| RetrieverScore {
-                    rank: r.rank,
-                    score: r.score,
-                }),
-                bm25: u.bm25.map(|r| RetrieverScore {
-                    rank: r.rank,
-                    score: r.score,
-                }),
+                dense: u.dense.map(RetrieverScore::from),
+                bm25: u.bm25.map(RetrieverScore::from),
             }),
         })
         .collect();
