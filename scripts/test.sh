@@ -18,3 +18,5 @@ if ! command -v chromium >/dev/null; then
 fi
 echo "==> browser tests (headless Chromium, web/tests/e2e.mjs; screenshots in web/tests/out/)"
 (cd web && RHIZOME_BIN="$CARGO_TARGET_DIR/release/rhizome" node tests/e2e.mjs)
+echo "==> API contract (Schemathesis, all checks and stateful; a generated client)"
+bash scripts/api_contract.sh "$CARGO_TARGET_DIR/release/rhizome"

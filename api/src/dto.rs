@@ -3,26 +3,60 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+// Query parameters say `parameter_in = Query`: without it utoipa documents
+// them as path parameters (issue 20). Lists are arrays in the usual form
+// (`corpus=a&corpus=b`, what generated clients send); `corpus=a,b` works too.
+// The served document lists the configured corpora as their only values, and
+// the configured limits (`openapi::document_for`).
+
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// The query, in French or any language the model knows.
-    #[param(min_length = 1, max_length = 2000)]
+    /// The query, in French or any language the model knows (not only spaces).
+    #[param(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"\S",
+        example = "le revenu de base"
+    )]
     pub q: String,
     /// Number of hits (1 to `search.max_k`, default 10).
     #[param(minimum = 1, maximum = 100)]
     pub k: Option<usize>,
-    /// `hybrid` (default), `dense` or `bm25`.
-    pub mode: Option<String>,
-    /// Corpora, comma-separated.
-    pub corpus: Option<String>,
-    /// Tags, comma-separated: hits carry all of them.
-    pub tag: Option<String>,
-    /// First year included.
+    /// Retrievers: `hybrid` (default), `dense` or `bm25`.
+    #[param(inline)]
+    pub mode: Option<SearchMode>,
+    /// Corpora (all if none).
+    #[serde(default)]
+    pub corpus: Vec<String>,
+    /// Tags: hits carry all of them.
+    #[serde(default)]
+    pub tag: Vec<String>,
+    /// First year included. A range whose first year is after its last holds no hit.
     pub from: Option<i64>,
     /// Last year included.
     pub to: Option<i64>,
     /// One hit per text.
     pub group: Option<bool>,
+}
+
+/// Which retrievers a search runs.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchMode {
+    Hybrid,
+    Dense,
+    Bm25,
+}
+
+impl From<SearchMode> for rhizome::engine::Mode {
+    fn from(m: SearchMode) -> Self {
+        match m {
+            SearchMode::Hybrid => rhizome::engine::Mode::Hybrid,
+            SearchMode::Dense => rhizome::engine::Mode::Dense,
+            SearchMode::Bm25 => rhizome::engine::Mode::Bm25,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -164,9 +198,17 @@ pub struct RelatedResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DraftRequest {
-    /// The draft, as written (markdown or plain text).
+    /// The draft, as written (markdown or plain text; not only spaces).
+    #[schema(
+        min_length = 1,
+        max_length = 100000,
+        pattern = r"\S",
+        example = "Le revenu de base libérerait chacun de la nécessité de vendre son temps."
+    )]
     pub text: String,
     /// Echoes returned per draft paragraph (default 3, at most 20).
+    #[schema(minimum = 1, maximum = 20, value_type = Option<u32>)]
+    #[serde(default, deserialize_with = "integer")]
     pub k: Option<usize>,
     /// Corpora to search, all if empty.
     #[serde(default)]
@@ -205,6 +247,7 @@ pub struct DraftResponse {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EgoParams {
     /// Hops from the text (1 to 3, default 1).
     #[param(minimum = 1, maximum = 3)]
@@ -212,22 +255,33 @@ pub struct EgoParams {
     /// Strongest links kept per node (1 to 50, default 10).
     #[param(minimum = 1, maximum = 50)]
     pub k: Option<usize>,
-    pub min_score: Option<f32>,
-    /// Corpora, comma-separated.
-    pub corpus: Option<String>,
+    /// Weakest link drawn (0 to 100, default 0: all).
+    #[param(minimum = 0, maximum = 100)]
+    pub min_score: Option<f64>,
+    /// Corpora (all if none).
+    #[serde(default)]
+    pub corpus: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OverviewParams {
     /// Most connected texts drawn (10 to 1000, default 300).
     #[param(minimum = 10, maximum = 1000)]
     pub max_nodes: Option<usize>,
-    pub corpus: Option<String>,
+    /// Corpora (all if none).
+    #[serde(default)]
+    pub corpus: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PathParams {
+    /// Text id of the start.
+    #[param(example = "crouzet-blog/posts/2025/01/technofascisme")]
     pub from: String,
+    /// Text id of the end.
+    #[param(example = "essais/laboetie1562_servitude")]
     pub to: String,
 }
 
@@ -302,8 +356,14 @@ pub struct CorpusStats {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// The page's address, in any of its forms (http/https, with or without `blog.`).
+    #[param(
+        min_length = 1,
+        pattern = r"\S",
+        example = "https://tcrouzet.com/2025/01/24/technofascisme/"
+    )]
     pub url: String,
 }
 
@@ -336,4 +396,22 @@ pub struct PassageGraph {
     pub text: String,
     pub nodes: Vec<PassageNode>,
     pub edges: Vec<PassageEdge>,
+}
+
+/// A JSON integer, written `16` or `16.0` (JSON Schema counts both as an
+/// integer, so a client may send either).
+fn integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(u) = n.as_u64() {
+        return usize::try_from(u).map(Some).map_err(D::Error::custom);
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&f) => Ok(Some(f as usize)),
+        _ => Err(D::Error::custom(format!(
+            "expected a non-negative integer, got {n}"
+        ))),
+    }
 }

@@ -53,6 +53,7 @@ impl From<rhizome::Error> for ApiError {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
             E::VectorStore(_) => (StatusCode::SERVICE_UNAVAILABLE, "vector_store_unavailable"),
+            E::DataDirInUse { .. } => (StatusCode::SERVICE_UNAVAILABLE, "data_dir_in_use"),
             E::Io { .. } | E::Embedding(_) | E::TextIndex(_) | E::Corrupt(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }

@@ -1,7 +1,7 @@
 //! Extractors whose rejections are API errors (JSON, stable codes), not
 //! axum's plain-text defaults.
 
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
@@ -14,10 +14,12 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| ApiQuery(v))
-            .map_err(|e| ApiError::bad_request(e.body_text()))
+        let _ = state;
+        // serde_html_form rather than axum's Query: a repeated key fills a
+        // list (`corpus=a&corpus=b`), as OpenAPI's default array form says.
+        serde_html_form::from_str(parts.uri.query().unwrap_or(""))
+            .map(ApiQuery)
+            .map_err(|e| ApiError::bad_request(format!("Failed to deserialize query string: {e}")))
     }
 }
 

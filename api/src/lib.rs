@@ -156,7 +156,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// Every route of the API and the web pages.
 pub fn router(state: AppState) -> Router {
     let server = state.engine.config.server.clone();
-    let mut api = Router::new()
+    let api = Router::new()
         .route("/search", get(routes::search::search))
         .route("/texts/{*id}", get(routes::texts::text))
         .route("/paragraphs/{*id}", get(routes::texts::paragraph))
@@ -169,10 +169,11 @@ pub fn router(state: AppState) -> Router {
         .route("/graph/overview", get(routes::graph::overview))
         .route("/graph/path", get(routes::graph::path))
         .route("/graph/clusters", get(routes::graph::clusters))
-        .route("/stats", get(routes::meta::stats));
-    if state.admin_token.is_some() {
-        api = api.route("/admin/reindex", post(routes::meta::reindex));
-    }
+        .route("/stats", get(routes::meta::stats))
+        // Always routed, so that another method is a 405 and not a 404; without
+        // a token the handler answers 404, as documented.
+        .route("/admin/reindex", post(routes::meta::reindex))
+        .fallback(routes::meta::no_such_route);
     Router::new()
         .nest("/api/v1", api)
         .route("/health", get(routes::meta::health))

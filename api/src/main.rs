@@ -20,8 +20,20 @@ use rhizome::{Config, Engine, SearchOptions};
 ///
 /// Start with `rhizome index` (reads the corpora declared in rhizome.toml),
 /// then `rhizome search "le revenu de base"`.
+///
+/// One process at a time opens a data dir: while `rhizome serve` runs, ask it
+/// through its HTTP API (/api/v1/search, /api/v1/related/…) rather than with
+/// `rhizome search` or `rhizome index` on the same data dir.
 #[derive(Parser)]
-#[command(name = "rhizome", version, about, long_about)]
+#[command(
+    name = "rhizome",
+    version,
+    about,
+    long_about,
+    after_long_help = "Exit status: 0 done; 1 internal error (a bug, or the disk or a server failed); \
+2 bad input or configuration (the message names it); 3 `index` finished but some files could not \
+be read (listed); 4 the data dir is in use by another process (the message names it)."
+)]
 struct Cli {
     /// Configuration file (TOML). Environment variables override it.
     #[arg(
@@ -232,6 +244,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(match e.downcast_ref::<rhizome::Error>() {
+                Some(rhizome::Error::DataDirInUse { .. }) => 4,
                 Some(err) if err.is_user_error() => 2,
                 _ => 1,
             })
@@ -512,6 +525,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 page,
                 sample_every,
             };
+            // The stores are opened below without the engine: take the data dir first.
+            let _lock = rhizome::lock::DataDirLock::acquire(&config.data_dir)?;
             // Paragraphs, then retrieval units (their own store: `units/vectors`
             // or the `<collection>_units` collection).
             let paragraphs = migrate(&config, &opts, StoreKind::Paragraphs)?;

@@ -1,5 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
+use serde_json::{json, Value};
 use utoipa::OpenApi;
 
 use crate::{dto, error, routes};
@@ -60,9 +61,90 @@ use crate::{dto, error, routes};
 )]
 pub struct ApiDoc;
 
-/// The document as JSON.
-pub fn document() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".into())
+/// The document this server serves: the compiled one, with what only the
+/// configuration knows written in (the corpora a `corpus` parameter takes,
+/// `search.max_k`, the query and draft length limits) and the links from the
+/// operations that return ids to those that take them. A client generated
+/// from it, or a fuzzer, then asks only what this server answers.
+pub fn document_for(config: &rhizome::Config) -> String {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let corpora: Vec<Value> = config
+        .corpora
+        .iter()
+        .map(|c| Value::from(c.name.clone()))
+        .collect();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for op in paths.values_mut().filter_map(Value::as_object_mut) {
+            for o in op.values_mut() {
+                for p in o
+                    .get_mut("parameters")
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    if p["name"] == "corpus" {
+                        p["schema"]["items"]["enum"] = Value::from(corpora.clone());
+                    }
+                }
+            }
+        }
+    }
+    if let Some(params) = doc
+        .pointer_mut("/paths/~1api~1v1~1search/get/parameters")
+        .and_then(Value::as_array_mut)
+    {
+        for p in params {
+            match p["name"].as_str() {
+                Some("k") => p["schema"]["maximum"] = config.search.max_k.into(),
+                Some("q") => p["schema"]["maxLength"] = config.search.max_query_chars.into(),
+                _ => {}
+            }
+        }
+    }
+    if let Some(draft) = doc.pointer_mut("/components/schemas/DraftRequest/properties") {
+        draft["text"]["maxLength"] = config.server.max_draft_chars.into();
+        draft["corpus"]["items"]["enum"] = Value::from(corpora);
+    }
+    add_links(&mut doc);
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
+}
+
+/// OpenAPI links: which response field feeds which operation's parameter.
+fn add_links(doc: &mut Value) {
+    let text_ops = ["text", "related", "ego", "passages", "fragment"];
+    let from_text = |field: &str| -> Value {
+        let mut links = serde_json::Map::new();
+        for op in text_ops {
+            links.insert(
+                op.to_string(),
+                json!({ "operationId": op, "parameters": { "id": format!("$response.body#{field}") } }),
+            );
+        }
+        Value::Object(links)
+    };
+    let mut set = |pointer: &str, links: Value| {
+        if let Some(r) = doc.pointer_mut(pointer) {
+            r["links"] = links;
+        }
+    };
+    let mut search = from_text("/hits/0/text_id");
+    search["paragraph"] = json!({ "operationId": "paragraph",
+        "parameters": { "id": "$response.body#/hits/0/paragraph_id" } });
+    set("/paths/~1api~1v1~1search/get/responses/200", search);
+    set(
+        "/paths/~1api~1v1~1lookup/get/responses/200",
+        from_text("/id"),
+    );
+    set(
+        "/paths/~1api~1v1~1related~1{id}/get/responses/200",
+        from_text("/related/0/text"),
+    );
+    set(
+        "/paths/~1api~1v1~1drafts~1related/post/responses/200",
+        from_text("/texts/0/text_id"),
+    );
+    set(
+        "/paths/~1api~1v1~1graph~1overview/get/responses/200",
+        from_text("/nodes/0/id"),
+    );
 }

@@ -118,7 +118,6 @@ async fn bad_parameters_are_400_with_a_code() {
         "/api/v1/search?k=3",
         "/api/v1/search?q=%20",
         "/api/v1/search?q=x&corpus=nope",
-        "/api/v1/search?q=x&from=2020&to=2010",
         "/api/v1/graph/ego/crouzet-blog/posts/2025/01/technofascisme?depth=9",
         "/api/v1/graph/overview?max_nodes=5",
     ] {
@@ -464,4 +463,112 @@ async fn a_real_socket_on_port_0() {
     );
     assert!(out.contains("LivreContreAttaque"));
     server.abort();
+}
+
+/// Issue 20: a year range whose first year is after its last is a valid
+/// request (no schema can forbid it) that matches nothing.
+#[tokio::test]
+async fn issue_20_an_empty_year_range_is_no_hits_not_an_error() {
+    let (s, b) = get("/api/v1/search?q=revenu&from=2020&to=2010").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["hits"].as_array().unwrap().len(), 0, "{b}");
+}
+
+/// Issue 20: generated clients send a list as repeated keys; commas still work.
+#[tokio::test]
+async fn issue_20_corpus_lists_as_repeated_keys_or_commas() {
+    for uri in [
+        "/api/v1/search?q=servitude&k=10&corpus=essais&corpus=debats-ia",
+        "/api/v1/search?q=servitude&k=10&corpus=essais,debats-ia",
+    ] {
+        let (s, b) = get(uri).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let hits = b["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "{uri}");
+        for h in hits {
+            let c = h["corpus"].as_str().unwrap();
+            assert!(c == "essais" || c == "debats-ia", "{uri}: {c}");
+        }
+    }
+    let (s, b) = get("/api/v1/search?q=x&corpus=essais&corpus=nope").await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "bad_request");
+}
+
+/// Issue 20: query parameters were documented as required path parameters;
+/// the corpora and limits the server checks were not in the document.
+#[tokio::test]
+async fn issue_20_the_document_says_what_the_server_checks() {
+    let (_, doc) = get("/openapi.json").await;
+    let params = |path: &str| -> Vec<serde_json::Value> {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let find = |ps: &[serde_json::Value], name: &str| {
+        ps.iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .clone()
+    };
+    let search = params("/api/v1/search");
+    for p in &search {
+        assert_eq!(p["in"], "query", "{p}");
+    }
+    assert_eq!(find(&search, "q")["required"], true);
+    assert_eq!(find(&search, "k")["required"], false);
+    assert_eq!(find(&search, "k")["schema"]["maximum"], 100);
+    let corpus = find(&search, "corpus");
+    let names: Vec<&str> = corpus["schema"]["items"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"crouzet-blog") && names.contains(&"essais"),
+        "{corpus}"
+    );
+    assert_eq!(corpus["required"], false, "{corpus}");
+    let modes = &find(&search, "mode")["schema"];
+    assert!(modes.to_string().contains("bm25"), "{modes}");
+    assert_eq!(find(&params("/api/v1/lookup"), "url")["required"], true);
+    let path = params("/api/v1/graph/path");
+    assert_eq!(find(&path, "from")["required"], true);
+    assert_eq!(find(&path, "to")["required"], true);
+    let draft = &doc["components"]["schemas"]["DraftRequest"]["properties"]["text"];
+    assert_eq!(draft["minLength"], 1, "{draft}");
+    assert!(draft["pattern"].is_string(), "{draft}");
+    let links = &doc["paths"]["/api/v1/search"]["get"]["responses"]["200"]["links"];
+    assert_eq!(links["text"]["operationId"], "text", "{links}");
+    // Every path parameter has an example, and it names a demo text or paragraph.
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for op in ops.as_object().unwrap().values() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] != "path" {
+                    continue;
+                }
+                let example = p["example"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{path}: {p}"));
+                let uri = path.replace("{id}", &example.replace('#', "%23"));
+                let (s, _, b) = call(app(), Request::get(&uri).body(Body::empty()).unwrap()).await;
+                assert_eq!(s, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&b));
+            }
+        }
+    }
+}
+
+/// Issue 20: an unknown API path was an empty 404 from the file server, and a
+/// wrong method on the admin route a 404.
+#[tokio::test]
+async fn issue_20_unknown_routes_are_json_404_and_wrong_methods_405() {
+    let (s, b) = get("/api/v1/nothing/here").await;
+    assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
+    let r = Request::get("/api/v1/admin/reindex")
+        .body(Body::empty())
+        .unwrap();
+    let (s, headers, _) = call(app(), r).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(headers.get(header::ALLOW).is_some());
 }

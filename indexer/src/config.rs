@@ -146,6 +146,9 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// Folder of the web pages served at `/`.
     pub web_dir: PathBuf,
+    /// Largest request body; larger ones get 413. Room for a draft of
+    /// `max_draft_chars` even in JSON's six-byte `\uXXXX` escapes, so that a
+    /// draft too long is told so (400) rather than cut off as a body.
     pub max_body_bytes: usize,
     pub timeout_secs: u64,
     /// CPU-heavy calls (search, drafts) running at once; the rest wait.
@@ -160,7 +163,7 @@ impl Default for ServerConfig {
             addr: "127.0.0.1:8080".into(),
             cors_origins: vec!["https://tcrouzet.com".into()],
             web_dir: PathBuf::from("web"),
-            max_body_bytes: 256 * 1024,
+            max_body_bytes: 1024 * 1024,
             timeout_secs: 30,
             cpu_concurrency: 2,
             max_draft_chars: 100_000,

@@ -171,6 +171,8 @@ pub struct Engine {
     units: UnitStores,
     cache: Mutex<EmbeddingCache>,
     catalogue: Mutex<Catalogue>,
+    /// Held for the engine's life: one process per data dir.
+    _lock: crate::lock::DataDirLock,
 }
 
 /// Bump when the reading or splitting code changes what paragraphs a text
@@ -274,6 +276,7 @@ impl Engine {
     pub fn open_with(config: Config, embedder: Arc<dyn Embedder>) -> Result<Engine> {
         let data = &config.data_dir;
         std::fs::create_dir_all(data).map_err(|e| Error::io(data, e))?;
+        let lock = crate::lock::DataDirLock::acquire(data)?;
         let catalogue = Catalogue::load(data)?;
         if !catalogue.model_id.is_empty() && catalogue.model_id != embedder.model_id() {
             return Err(Error::Config(format!(
@@ -303,6 +306,7 @@ impl Engine {
             units,
             cache: Mutex::new(cache),
             catalogue: Mutex::new(catalogue),
+            _lock: lock,
         })
     }
 
@@ -648,12 +652,23 @@ impl Engine {
                 self.config.search.max_k, opts.k
             )));
         }
-        for c in &opts.filter.corpora {
-            if self.config.corpus(c).is_none() {
-                return Err(Error::BadRequest(format!("unknown corpus {c:?}")));
-            }
+        self.check_corpora(&opts.filter.corpora)
+    }
+
+    /// Every name is a configured corpus (the error names the first that is not).
+    pub fn check_corpora(&self, names: &[String]) -> Result<()> {
+        match names.iter().find(|c| self.config.corpus(c).is_none()) {
+            Some(c) => Err(Error::BadRequest(format!(
+                "unknown corpus {c:?} (configured: {})",
+                self.config
+                    .corpora
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The stored retrieval units of these points, in the given order.

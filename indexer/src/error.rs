@@ -24,6 +24,9 @@ pub enum Error {
     /// Model files or the ONNX Runtime library are missing or unusable.
     #[error("embedding model unavailable: {0}")]
     ModelUnavailable(String),
+    /// Another process has the data dir open (the embedded stores take one process).
+    #[error("data directory {} is in use by {holder}; stop that process first, or ask the running server through its HTTP API (/api/v1/…)", data_dir.display())]
+    DataDirInUse { data_dir: PathBuf, holder: String },
 
     // ---- internal errors ---------------------------------------------------
     #[error("I/O error on {path}: {source}")]
@@ -52,6 +55,7 @@ impl Error {
                 | Error::NotFound(_)
                 | Error::BadInput { .. }
                 | Error::ModelUnavailable(_)
+                | Error::DataDirInUse { .. }
         )
     }
 

@@ -24,6 +24,8 @@ pub mod graph;
 pub mod ids;
 #[cfg(feature = "engine")]
 pub mod links;
+#[cfg(feature = "engine")]
+pub mod lock;
 pub mod manifest;
 #[cfg(feature = "engine")]
 pub mod migrate;

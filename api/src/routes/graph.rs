@@ -9,7 +9,7 @@ use axum::Json;
 
 use rhizome::graph::Graph;
 
-use super::{bounded, list};
+use super::{bounded, corpora};
 use crate::dto::{
     ClusterInfo, EgoParams, GraphEdge, GraphNode, GraphResponse, OverviewParams, PathParams,
     PathResponse,
@@ -83,7 +83,7 @@ fn subgraph(g: &Graph, keep: &BTreeSet<&str>, edges: Vec<&rhizome::graph::Edge>)
 }
 
 /// The texts around one text, up to `depth` hops, strongest links first.
-#[utoipa::path(get, path = "/api/v1/graph/ego/{id}", params(("id" = String, Path, description = "text id"), EgoParams), tag = "graph",
+#[utoipa::path(get, path = "/api/v1/graph/ego/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme"), EgoParams), tag = "graph",
     responses((status = 200, body = GraphResponse), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn ego(
     State(state): State<AppState>,
@@ -94,10 +94,13 @@ pub async fn ego(
     let depth = bounded("depth", p.depth, 1, 1, 3)?;
     let k = bounded("k", p.k, 10, 1, 50)?;
     let min_score = p.min_score.unwrap_or(0.0);
-    if !min_score.is_finite() {
-        return Err(ApiError::bad_request("min_score must be a number"));
+    if !(0.0..=100.0).contains(&min_score) {
+        return Err(ApiError::bad_request(format!(
+            "min_score must be between 0 and 100 (got {min_score})"
+        )));
     }
-    let corpora = list(&p.corpus);
+    let min_score = min_score as f32;
+    let corpora = corpora(&state, &p.corpus)?;
     let kn = state.knowledge();
     if !kn.catalogue.texts.contains_key(&id) {
         return Err(ApiError::not_found(format!("no text {id:?}")));
@@ -180,7 +183,7 @@ pub async fn overview(
     ApiQuery(p): ApiQuery<OverviewParams>,
 ) -> ApiResult<Response> {
     let max = bounded("max_nodes", p.max_nodes, 300, 10, 1000)?;
-    let corpora = list(&p.corpus);
+    let corpora = corpora(&state, &p.corpus)?;
     let kn = state.knowledge();
     let g = &kn.graph;
     let mut nodes: Vec<&rhizome::graph::Node> = g
@@ -249,7 +252,7 @@ pub async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
 }
 
 /// The graph zoomed in: a text's paragraphs and the passages of other texts they echo.
-#[utoipa::path(get, path = "/api/v1/graph/passages/{id}", params(("id" = String, Path, description = "text id")), tag = "graph",
+#[utoipa::path(get, path = "/api/v1/graph/passages/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "graph",
     responses((status = 200, body = crate::dto::PassageGraph), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn passages(
     State(state): State<AppState>,

@@ -106,10 +106,10 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, content_type = "application/json", body = Object)))]
-pub async fn openapi() -> impl IntoResponse {
+pub async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        crate::openapi::document(),
+        crate::openapi::document_for(&state.engine.config),
     )
 }
 
@@ -121,15 +121,17 @@ pub async fn docs() -> Html<&'static str> {
 /// Re-indexes the corpora and recomputes links. Requires `Authorization: Bearer <RHIZOME_ADMIN_TOKEN>`.
 #[utoipa::path(post, path = "/api/v1/admin/reindex", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorBody),
-        (status = 404, description = "no admin token configured: the route does not exist", body = crate::error::ErrorBody)))]
+        (status = 404, description = "the admin routes are off (no RHIZOME_ADMIN_TOKEN)", body = crate::error::ErrorBody),
+        (status = 503, description = "the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn reindex(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let expected = state
-        .admin_token
-        .clone()
-        .ok_or_else(|| ApiError::not_found("no such route"))?;
+    let expected = state.admin_token.clone().ok_or_else(|| {
+        ApiError::not_found(
+            "the admin routes are off: start the server with RHIZOME_ADMIN_TOKEN set",
+        )
+    })?;
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -155,5 +157,16 @@ pub async fn reindex(
     *state.knowledge.write().unwrap_or_else(|p| p.into_inner()) = fresh;
     Ok(Json(
         serde_json::json!({"indexed": report.texts_indexed, "unchanged": report.texts_unchanged, "removed": report.texts_removed, "problems": report.problems.len(), "paragraph_links": links}),
+    ))
+}
+
+/// Any other path under `/api/v1`: a JSON 404 like every API error (the web
+/// pages' file server would answer an empty one, or 405 to a POST).
+pub async fn no_such_route(
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> ApiError {
+    ApiError::not_found(format!(
+        "no route {}: see /openapi.json or /docs",
+        uri.path()
     ))
 }

@@ -5,17 +5,22 @@ pub mod texts;
 
 use crate::error::ApiError;
 
-/// `a,b,,c` → `["a", "b", "c"]`.
-pub fn list(s: &Option<String>) -> Vec<String> {
-    s.as_deref()
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
+/// `["a,b", "", "c"]` → `["a", "b", "c"]`: repeated keys and commas both list.
+pub fn list(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A corpus list, each a configured corpus.
+pub fn corpora(state: &crate::AppState, values: &[String]) -> Result<Vec<String>, ApiError> {
+    let names = list(values);
+    state.engine.check_corpora(&names)?;
+    Ok(names)
 }
 
 /// Checks that a numeric parameter lies within bounds; the error names it.

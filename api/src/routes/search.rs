@@ -36,14 +36,10 @@ pub async fn search(
 ) -> ApiResult<Json<SearchResponse>> {
     let cfg = &state.engine.config.search;
     let k = bounded("k", p.k, 10, 1, cfg.max_k)?;
-    let mode: Mode = p.mode.as_deref().unwrap_or("hybrid").parse()?;
-    if let (Some(a), Some(b)) = (p.from, p.to) {
-        if a > b {
-            return Err(ApiError::bad_request(format!(
-                "from ({a}) is after to ({b})"
-            )));
-        }
-    }
+    // A range whose first year is after its last is empty, not an error: no
+    // schema can say "from ≤ to", and a client must not be refused what the
+    // document allows (issue 20).
+    let mode: Mode = p.mode.map_or(Mode::Hybrid, Mode::from);
     let opts = SearchOptions {
         k,
         mode,
@@ -107,18 +103,16 @@ pub async fn draft(
     let max = state.engine.config.server.max_draft_chars;
     let n = req.text.chars().count();
     if req.text.trim().is_empty() {
-        return Err(ApiError::bad_request("the draft is empty"));
+        return Err(ApiError::bad_request(
+            "the draft is empty (or only spaces): send its text",
+        ));
     }
     if n > max {
         return Err(ApiError::bad_request(format!(
             "the draft is {n} characters long; the limit is {max}"
         )));
     }
-    for c in &req.corpus {
-        if state.engine.config.corpus(c).is_none() {
-            return Err(ApiError::bad_request(format!("unknown corpus {c:?}")));
-        }
-    }
+    state.engine.check_corpora(&req.corpus)?;
     let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
     let catalogue_urls: HashMap<String, Option<String>> = state

@@ -22,7 +22,7 @@ fn unknown_text(id: &str) -> ApiError {
 }
 
 /// A text: metadata and paragraphs.
-#[utoipa::path(get, path = "/api/v1/texts/{id}", params(("id" = String, Path, description = "text id, slashes included")), tag = "texts",
+#[utoipa::path(get, path = "/api/v1/texts/{id}", params(("id" = String, Path, description = "text id, slashes included", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "texts",
     responses((status = 200, body = Text), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Text>> {
     let entry = state
@@ -67,10 +67,11 @@ pub async fn lookup(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<LookupParams>,
 ) -> ApiResult<Json<Lookup>> {
-    let want = normalize_url(&p.url);
-    if want.is_empty() {
+    if p.url.trim().is_empty() {
         return Err(ApiError::bad_request("url is empty"));
     }
+    // An address that normalizes to nothing (`#`, `https://`) matches no page: 404.
+    let want = normalize_url(&p.url);
     let k = state.knowledge();
     let found = k
         .catalogue
@@ -86,7 +87,7 @@ pub async fn lookup(
 }
 
 /// One paragraph (`<text id>#<ordinal>`; encode `#` as `%23`).
-#[utoipa::path(get, path = "/api/v1/paragraphs/{id}", params(("id" = String, Path, description = "paragraph id")), tag = "texts",
+#[utoipa::path(get, path = "/api/v1/paragraphs/{id}", params(("id" = String, Path, description = "paragraph id", example = "crouzet-blog/posts/2025/01/technofascisme#3")), tag = "texts",
     responses((status = 200, body = Paragraph), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn paragraph(
     State(state): State<AppState>,
@@ -231,7 +232,7 @@ pub fn cached_json(headers: &HeaderMap, etag: &str, body: crate::bytes_body::Bod
 
 /// Related texts of a text, with the passage pairs that link them and the
 /// `author` flag (served from the precomputed link graph).
-#[utoipa::path(get, path = "/api/v1/related/{id}", params(("id" = String, Path, description = "text id")), tag = "related",
+#[utoipa::path(get, path = "/api/v1/related/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "related",
     responses((status = 200, body = RelatedResponse), (status = 304), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn related(
     State(state): State<AppState>,
@@ -250,7 +251,7 @@ fn html(s: &str) -> String {
 }
 
 /// "Idées liées" as a plain HTML fragment, for static site generators.
-#[utoipa::path(get, path = "/api/v1/fragments/related/{id}", params(("id" = String, Path, description = "text id")), tag = "related",
+#[utoipa::path(get, path = "/api/v1/fragments/related/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "related",
     responses((status = 200, content_type = "text/html", body = String), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn fragment(
     State(state): State<AppState>,
