@@ -186,6 +186,11 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(server.max_body_bytes))
+        // A bug that panics in a handler answers 500 in the API's JSON shape
+        // rather than dropping the connection (Schemathesis found one: issue 20).
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(server.timeout_secs),

@@ -134,6 +134,9 @@ enum Command {
         #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
         path: Option<Vec<String>>,
     },
+    /// Publish what was indexed and linked.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Serve the API, the reader's page and the widget on one port.
     ///
     /// Example: rhizome serve --addr 127.0.0.1:8080, then open http://127.0.0.1:8080/
@@ -208,6 +211,32 @@ enum Command {
         /// answered by the linked post (fusion sweep included).
         #[arg(long, conflicts_with_all = ["beir", "sts", "links"])]
         anchors: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The corpus and its links as an open dataset, in the Hugging Face Hub's
+    /// conventions: Parquet files per configuration (texts, paragraphs, links,
+    /// related, clusters, embeddings on request), a dataset card (README.md)
+    /// and a Croissant file. Corpora whose licence does not allow
+    /// redistribution (`redistribute = false`, or no `license` declared in
+    /// rhizome.toml) are left out, and the card says so. Run `index` and
+    /// `links` first.
+    ///
+    /// Example: rhizome export dataset rhizome-dataset --with-embeddings
+    Dataset {
+        /// Folder to write (new, empty, or an earlier export, which is replaced).
+        dir: PathBuf,
+        /// Only these corpora (repeatable; default: every redistributable one).
+        #[arg(long)]
+        corpus: Vec<String>,
+        /// Also write each paragraph's embedding.
+        #[arg(long)]
+        with_embeddings: bool,
+        /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -436,6 +465,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 if related.is_empty() {
                     println!("no related texts");
+                }
+            }
+        }
+        Command::Export(ExportCommand::Dataset {
+            dir,
+            corpus,
+            with_embeddings,
+            json,
+        }) => {
+            let engine = Engine::open(config)?;
+            let opts = rhizome::export::ExportOptions {
+                corpora: corpus,
+                with_embeddings,
+            };
+            let r = rhizome::export::export_dataset(&engine, &dir, &opts)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "dataset written to {} in {:.1}s",
+                    r.dir.display(),
+                    r.seconds
+                );
+                for (config, rows) in &r.rows {
+                    println!("  {config}: {rows} rows");
+                }
+                for (c, l) in &r.corpora {
+                    println!("  exported {c} ({l})");
+                }
+                for (c, why) in &r.excluded {
+                    println!("  left out {c}: {why}");
                 }
             }
         }

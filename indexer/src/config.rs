@@ -278,6 +278,10 @@ pub enum CorpusFormat {
     Text,
     /// BEIR `corpus.jsonl`: one JSON object per line with `_id`, `title`, `text`.
     Jsonl,
+    /// A dataset written by `rhizome export dataset` (its `texts/*.parquet`):
+    /// each text keeps its id, corpus and original format, so its paragraphs
+    /// keep their ids.
+    Dataset,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -298,6 +302,21 @@ pub struct CorpusConfig {
     /// Title of texts that have none of their own (a one-file corpus such as a book).
     #[serde(default)]
     pub title: Option<String>,
+    /// The corpus's licence (an SPDX id such as `CC-BY-4.0`, or words), as
+    /// written in the exported dataset's card.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// Whether `rhizome export dataset` may republish it. Default: only when a
+    /// licence is declared; `false` keeps it out of every exported file.
+    #[serde(default)]
+    pub redistribute: Option<bool>,
+}
+
+impl CorpusConfig {
+    /// A dataset export may include this corpus (declared licence, not refused).
+    pub fn redistributable(&self) -> bool {
+        self.redistribute.unwrap_or(self.license.is_some())
+    }
 }
 
 fn default_language() -> String {
@@ -563,6 +582,17 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_corpus_is_redistributed_only_with_a_licence_and_not_when_refused() {
+        let mut c: CorpusConfig =
+            toml::from_str("name = \"x\"\npath = \"x\"\nformat = \"text\"").unwrap();
+        assert!(!c.redistributable(), "no licence declared");
+        c.license = Some("CC-BY-4.0".into());
+        assert!(c.redistributable());
+        c.redistribute = Some(false);
+        assert!(!c.redistributable());
+    }
 
     #[test]
     fn shipped_default_config_parses() {

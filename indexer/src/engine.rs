@@ -180,7 +180,7 @@ pub struct Engine {
 const PIPELINE_VERSION: u32 = 6;
 
 /// Everything that changes a text's paragraphs or their metadata.
-fn content_hash(doc: &Document, config: &Config) -> String {
+pub(crate) fn content_hash(doc: &Document, config: &Config) -> String {
     let mut h = blake3::Hasher::new();
     h.update(&PIPELINE_VERSION.to_le_bytes());
     h.update(doc.text.as_bytes());
@@ -358,6 +358,10 @@ impl Engine {
                 }
             }
             report.problems.extend(read.problems);
+            if corpus.path.is_dir() && corpus.format == crate::config::CorpusFormat::Dataset {
+                // A dataset's texts keep the corpus names they were published under.
+                readable_corpora.extend(read.documents.iter().map(|d| d.corpus.clone()));
+            }
             docs.extend(read.documents);
         }
         report.texts_seen = docs.len();

@@ -222,6 +222,8 @@ pub fn beir(
         include: vec!["corpus.jsonl".into()],
         url_template: None,
         title: None,
+        license: None,
+        redistribute: None,
     }];
     let engine = Engine::open_with(config, embedder)?;
     let report = engine.index(progress)?;

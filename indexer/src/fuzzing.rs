@@ -33,6 +33,8 @@ pub fn parse_and_split(format: CorpusFormat, data: &[u8]) {
         include: vec![],
         url_template: Some("https://example.org/{year}/{month}/{day}/{slug}/".into()),
         title: None,
+        license: None,
+        redistribute: None,
     };
     let doc = file_document(&corpus, "2024/01/post.md", text);
     assert!(doc.body.0 <= doc.body.1 && doc.body.1 <= doc.text.len());

@@ -16,6 +16,8 @@ pub mod engine;
 pub mod error;
 #[cfg(feature = "engine")]
 pub mod eval;
+#[cfg(feature = "engine")]
+pub mod export;
 pub mod fusion;
 #[doc(hidden)]
 pub mod fuzzing;

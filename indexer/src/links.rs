@@ -18,7 +18,7 @@ use crate::config::LinksConfig;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::manifest::Catalogue;
-use crate::store::{Filter, StoredParagraph};
+use crate::store::{Filter, StoredParagraph, TextIndex};
 
 pub const FILE: &str = "links.json";
 
@@ -128,21 +128,11 @@ fn normalized(text: &str) -> String {
 
 /// Decodes `%xx` escapes (URL paths and the blog's file names use them).
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    // The crate, not a hand-written loop: that one sliced `s` two bytes past a
+    // `%` and panicked when a multibyte character followed (issue 20).
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Resolves the links written in texts (`https://tcrouzet.com/YYYY/MM/DD/slug/`,
@@ -207,6 +197,25 @@ pub fn resolve_author_links(catalogue: &Catalogue) -> BTreeMap<String, Vec<Strin
 }
 
 /// Analyzed stems of a text with the first surface word that produced each.
+/// The smallest idf of a salient word: one in at most 2 % of `n` paragraphs.
+pub fn salient_min_idf(n: usize) -> f32 {
+    (1.0 + (n as f32 * 0.98 + 0.5) / (n as f32 * 0.02 + 0.5)).ln()
+}
+
+/// Salient words two passages share (not function words, at least 4
+/// letters, idf at least `min_idf`), as written in `a`, rarest first, at most 6.
+pub fn shared_terms(index: &TextIndex, a: &str, b: &str, min_idf: f32) -> Vec<String> {
+    let (sa, sb) = (stems_with_surface(a), stems_with_surface(b));
+    let mut terms: Vec<(f32, String)> = sa
+        .iter()
+        .filter(|(stem, w)| sb.contains_key(*stem) && w.chars().count() >= 4)
+        .map(|(stem, w)| (index.idf(stem), w.clone()))
+        .filter(|(idf, _)| *idf >= min_idf)
+        .collect();
+    terms.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    terms.into_iter().take(6).map(|x| x.1).collect()
+}
+
 fn stems_with_surface(text: &str) -> HashMap<String, String> {
     let mut analyzer = crate::analyzer::french_analyzer();
     let mut out = HashMap::new();
@@ -1026,7 +1035,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     // Related texts: every text against its candidates as wholes (issue 12),
     // with the passage links as evidence.
     let author_links = resolve_author_links(&catalogue);
-    let min_idf = (1.0 + (n as f32 * 0.98 + 0.5) / (n as f32 * 0.02 + 0.5)).ln();
+    let min_idf = salient_min_idf(n);
     let usable_rows: Vec<bool> = (0..n).map(usable).collect();
     let n_texts = text_name.len();
     let len_of = |t: &str| catalogue.texts.get(t).map_or(1, |e| e.paragraphs);
@@ -1060,22 +1069,13 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     );
     let evidence_of = |f: usize, t: usize, s: f32, dense: f32, bm25: f32| {
         let (pf, pt) = (&paragraphs[f], &paragraphs[t]);
-        let (sf, st) = (stems_with_surface(&pf.text), stems_with_surface(&pt.text));
-        // Salient only: words in at most 2 % of paragraphs, not function words.
-        let mut terms: Vec<(f32, String)> = sf
-            .iter()
-            .filter(|(stem, w)| st.contains_key(*stem) && w.chars().count() >= 4)
-            .map(|(stem, w)| (engine.text_index().idf(stem), w.clone()))
-            .filter(|(idf, _)| *idf >= min_idf)
-            .collect();
-        terms.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         Evidence {
             from: pf.id.clone(),
             to: pt.id.clone(),
             dense,
             bm25,
             score: s,
-            terms: terms.into_iter().take(6).map(|x| x.1).collect(),
+            terms: shared_terms(engine.text_index(), &pf.text, &pt.text, min_idf),
         }
     };
     let mut ranked_all: BTreeMap<String, Vec<Related>> = BTreeMap::new();
@@ -1221,6 +1221,16 @@ mod tests {
         assert_eq!(percent_decode("qu%e2%80%99est-ce"), "qu’est-ce");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("a%zzb"), "a%zzb");
+    }
+
+    /// Issue 20: Schemathesis sent `/api/v1/lookup?url=%25_%C3%9E…` and the
+    /// server dropped the connection: decoding `%_Þ` sliced into the `Þ`.
+    #[test]
+    fn issue_20_a_percent_before_a_multibyte_character_decodes() {
+        assert_eq!(percent_decode("%_Þ"), "%_Þ");
+        assert_eq!(percent_decode("%Þ"), "%Þ");
+        assert_eq!(percent_decode("ab%"), "ab%");
+        assert_eq!(percent_decode("%c3%a9t%c3%a9"), "été");
     }
 
     #[test]

@@ -118,6 +118,8 @@ fn links() -> &'static Links {
             include: vec![],
             url_template: None,
             title: None,
+            license: None,
+            redistribute: None,
         });
         let engine = Engine::open_with(c, common::embedder()).unwrap();
         engine.index(false).unwrap();

@@ -39,6 +39,8 @@ fn fixture_config(data: &Path, corpus: &Path) -> Config {
         include: vec![],
         url_template: None,
         title: None,
+        license: None,
+        redistribute: None,
     });
     c
 }

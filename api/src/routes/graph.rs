@@ -84,7 +84,7 @@ fn subgraph(g: &Graph, keep: &BTreeSet<&str>, edges: Vec<&rhizome::graph::Edge>)
 
 /// The texts around one text, up to `depth` hops, strongest links first.
 #[utoipa::path(get, path = "/api/v1/graph/ego/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme"), EgoParams), tag = "graph",
-    responses((status = 200, body = GraphResponse), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = GraphResponse), (status = 304, description = "not modified (If-None-Match)"), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn ego(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -176,7 +176,7 @@ pub async fn ego(
 
 /// The whole corpus, bounded to its most connected texts, with clusters.
 #[utoipa::path(get, path = "/api/v1/graph/overview", params(OverviewParams), tag = "graph",
-    responses((status = 200, body = GraphResponse), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = GraphResponse), (status = 304, description = "not modified (If-None-Match)"), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -253,7 +253,7 @@ pub async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
 
 /// The graph zoomed in: a text's paragraphs and the passages of other texts they echo.
 #[utoipa::path(get, path = "/api/v1/graph/passages/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "graph",
-    responses((status = 200, body = crate::dto::PassageGraph), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = crate::dto::PassageGraph), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn passages(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -29,7 +29,7 @@ fn year(y: i64, end: bool) -> i64 {
 
 /// Hybrid (or single-retriever) search over paragraphs.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchParams), tag = "search",
-    responses((status = 200, body = SearchResponse), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SearchResponse), (status = 400, body = crate::error::ErrorBody), (status = 503, description = "the vector store is unreachable, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
@@ -94,7 +94,7 @@ pub async fn search(
 /// The passages of the corpora that an unpublished draft echoes (embedded on the fly).
 #[utoipa::path(post, path = "/api/v1/drafts/related", request_body = DraftRequest, tag = "related",
     responses((status = 200, body = DraftResponse), (status = 400, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody),
-        (status = 415, body = crate::error::ErrorBody)))]
+        (status = 415, body = crate::error::ErrorBody), (status = 503, description = "the vector store is unreachable, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn draft(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<DraftRequest>,

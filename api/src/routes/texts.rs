@@ -233,7 +233,7 @@ pub fn cached_json(headers: &HeaderMap, etag: &str, body: crate::bytes_body::Bod
 /// Related texts of a text, with the passage pairs that link them and the
 /// `author` flag (served from the precomputed link graph).
 #[utoipa::path(get, path = "/api/v1/related/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "related",
-    responses((status = 200, body = RelatedResponse), (status = 304), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = RelatedResponse), (status = 304, description = "not modified (If-None-Match)"), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn related(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -252,7 +252,7 @@ fn html(s: &str) -> String {
 
 /// "Idées liées" as a plain HTML fragment, for static site generators.
 #[utoipa::path(get, path = "/api/v1/fragments/related/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "related",
-    responses((status = 200, content_type = "text/html", body = String), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, content_type = "text/html", body = String), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn fragment(
     State(state): State<AppState>,
     Path(id): Path<String>,

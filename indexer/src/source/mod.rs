@@ -4,6 +4,7 @@
 //! Owns: file discovery, decoding, per-format metadata. Must not: split
 //! paragraphs (that is `split`), embed or store anything.
 
+pub mod dataset;
 mod meta;
 
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{wildcard_match, CorpusConfig, CorpusFormat};
-pub use meta::{civil_to_unix, parse_front_matter, FrontMatter};
+pub use meta::{civil_to_unix, parse_front_matter, unix_to_civil, FrontMatter};
 
 /// One text of a corpus, ready to be split into paragraphs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,12 +54,16 @@ fn extensions(format: CorpusFormat) -> &'static [&'static str] {
         CorpusFormat::BlogMarkdown | CorpusFormat::Markdown => &["md", "markdown"],
         CorpusFormat::Text => &["txt", "text"],
         CorpusFormat::Jsonl => &["jsonl"],
+        CorpusFormat::Dataset => &["parquet"],
     }
 }
 
 /// Reads every file of a corpus. Never fails as a whole: a file that cannot
 /// be read becomes a [`SourceProblem`] and the rest goes on.
 pub fn read_corpus(corpus: &CorpusConfig, max_file_bytes: u64) -> CorpusRead {
+    if corpus.format == CorpusFormat::Dataset {
+        return dataset::read(corpus);
+    }
     let mut out = CorpusRead::default();
     if !corpus.path.is_dir() {
         out.problems.push(SourceProblem {
@@ -176,7 +181,7 @@ pub fn file_document(corpus: &CorpusConfig, rel: &str, text: String) -> Document
     let day_known = match corpus.format {
         CorpusFormat::BlogMarkdown => meta::blog_meta(&mut doc),
         CorpusFormat::Markdown => meta::markdown_meta(&mut doc),
-        CorpusFormat::Text | CorpusFormat::Jsonl => false,
+        CorpusFormat::Text | CorpusFormat::Jsonl | CorpusFormat::Dataset => false,
     };
     if doc.title == slug {
         if let Some(t) = &corpus.title {
@@ -281,6 +286,8 @@ mod tests {
             include: vec![],
             url_template: None,
             title: None,
+            license: None,
+            redistribute: None,
         }
     }
 

@@ -387,7 +387,9 @@ fn skip_ws(text: &str, mut pos: usize, end: usize) -> usize {
 pub fn split_document(doc: &Document, cfg: &SplitConfig) -> Vec<Paragraph> {
     let blocks = match doc.format {
         CorpusFormat::Markdown | CorpusFormat::BlogMarkdown => markdown_blocks(doc),
-        CorpusFormat::Text | CorpusFormat::Jsonl => text_blocks(doc),
+        // A dataset's documents carry their original format; `Dataset` never
+        // reaches the splitter, and would read as plain text if it did.
+        CorpusFormat::Text | CorpusFormat::Jsonl | CorpusFormat::Dataset => text_blocks(doc),
     };
     // 1. clean each block, splitting the long ones
     let mut raw: Vec<Paragraph> = Vec::new();
