@@ -63,7 +63,7 @@ pub(crate) mod bytes_body {
 impl Knowledge {
     pub fn load(engine: &Engine) -> Knowledge {
         let catalogue = engine.catalogue();
-        let links = Links::load(&engine.config.data_dir).ok();
+        let links = Links::load_reviewed(&engine.config.data_dir).ok();
         let graph = links.as_ref().map_or_else(
             || Graph {
                 nodes: vec![],
@@ -88,6 +88,11 @@ impl Knowledge {
             for (id, t) in &catalogue.texts {
                 h.update(id.as_bytes());
                 h.update(t.hash.as_bytes());
+            }
+            // The author's verdicts change what is shown: a rejection must not
+            // be answered 304 with the old list.
+            if let Ok(f) = rhizome::feedback::Feedback::load(&engine.config.data_dir) {
+                h.update(serde_json::to_string(&f).unwrap_or_default().as_bytes());
             }
             h.finalize().to_hex()[..16].to_string()
         };
@@ -164,6 +169,8 @@ pub fn router(state: AppState) -> Router {
         .route("/related/{*id}", get(routes::texts::related))
         .route("/fragments/related/{*id}", get(routes::texts::fragment))
         .route("/drafts/related", post(routes::search::draft))
+        .route("/drafts/suggest", post(routes::author::suggest))
+        .route("/feedback", post(routes::author::feedback))
         .route("/graph/ego/{*id}", get(routes::graph::ego))
         .route("/graph/passages/{*id}", get(routes::graph::passages))
         .route("/graph/overview", get(routes::graph::overview))

@@ -137,6 +137,42 @@ enum Command {
     /// Publish what was indexed and linked.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Where to put links in a markdown draft: for each paragraph, at most a
+    /// few texts it echoes, each with the words of the draft to link from.
+    /// Nothing is suggested when nothing is good enough.
+    ///
+    /// Example: rhizome suggest brouillon.md --id crouzet-blog/posts/2026/12/nouveau
+    Suggest {
+        /// The draft (markdown).
+        file: PathBuf,
+        /// The text id the draft is or will be (excludes itself and the pairs you rejected).
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The older texts that should now link to a text, with the sentence and
+    /// the words to link from.
+    ///
+    /// Example: rhizome inbound crouzet-blog/posts/2025/01/technofascisme
+    Inbound {
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept or reject a link between two texts (a related text or a
+    /// suggestion): a rejected pair never shows again (related texts, the
+    /// fragment, the widget, suggestions); an accepted one is marked as yours.
+    /// Kept in the data dir's feedback.json, across re-indexing. Beside a
+    /// running server, use POST /api/v1/feedback instead.
+    ///
+    /// Example: rhizome feedback reject crouzet-blog/posts/2025/01/technofascisme essais/lebon1905_foules
+    Feedback {
+        /// accept, reject, or list.
+        verdict: String,
+        source: Option<String>,
+        target: Option<String>,
+    },
     /// Serve the API, the reader's page and the widget on one port.
     ///
     /// Example: rhizome serve --addr 127.0.0.1:8080, then open http://127.0.0.1:8080/
@@ -418,7 +454,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Related { text, k, json } => {
-            let links = rhizome::links::Links::load(&config.data_dir)?;
+            let links = rhizome::links::Links::load_reviewed(&config.data_dir)?;
             let related = links.related.get(&text).cloned();
             let catalogue = rhizome::manifest::Catalogue::load(&config.data_dir)?;
             if !catalogue.texts.contains_key(&text) {
@@ -499,6 +535,79 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Suggest { file, id, json } => {
+            let draft = rhizome::source::read_text_file(&file, 10 << 20).map_err(|reason| {
+                rhizome::Error::BadInput {
+                    path: file.clone(),
+                    reason,
+                }
+            })?;
+            let engine = Engine::open(config)?;
+            let found = rhizome::author::suggest(&engine, &draft, id.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&found)?);
+            } else {
+                for p in &found {
+                    let head: String = draft[p.start..p.end].chars().take(70).collect();
+                    println!("¶{} {head}…", p.ordinal);
+                    if p.suggestions.is_empty() {
+                        println!("    (nothing good enough)");
+                    }
+                    for s in &p.suggestions {
+                        println!(
+                            "    «{}» → {} — {}{}  (z {:.1}; {})",
+                            s.anchor.text,
+                            s.target_text,
+                            s.title,
+                            if s.already_linked {
+                                "  [linked already]"
+                            } else {
+                                ""
+                            },
+                            s.z,
+                            s.shared_words.join(", ")
+                        );
+                    }
+                }
+            }
+        }
+        Command::Inbound { text, json } => {
+            let engine = Engine::open(config)?;
+            let links = rhizome::links::Links::load_reviewed(&engine.config.data_dir)?;
+            let found = rhizome::author::inbound(&engine, &links, &text)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&found)?);
+            } else {
+                if found.is_empty() {
+                    println!("no older text needs a link to {text}");
+                }
+                for i in &found {
+                    println!("{} — {}  ({:.2})", i.source_text, i.title, i.score);
+                    println!("    link «{}» in: {}", i.anchor.text, i.sentence.text);
+                }
+            }
+        }
+        Command::Feedback {
+            verdict,
+            source,
+            target,
+        } => {
+            if verdict == "list" {
+                let f = rhizome::feedback::Feedback::load(&config.data_dir)?;
+                println!("{}", serde_json::to_string_pretty(&f)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let v: rhizome::feedback::Verdict = verdict.parse()?;
+            let (Some(source), Some(target)) = (source, target) else {
+                return Err(rhizome::Error::BadRequest(
+                    "feedback accept|reject needs SOURCE and TARGET text ids".into(),
+                )
+                .into());
+            };
+            let engine = Engine::open(config)?;
+            rhizome::feedback::record(&engine, &source, &target, v)?;
+            println!("{verdict}ed: {source} → {target}");
+        }
         Command::Serve { addr } => {
             let addr = addr.unwrap_or_else(|| config.server.addr.clone());
             let engine = std::sync::Arc::new(Engine::open(config)?);
@@ -514,7 +623,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             corpus,
             path,
         } => {
-            let links = rhizome::links::Links::load(&config.data_dir)?;
+            let links = rhizome::links::Links::load_reviewed(&config.data_dir)?;
             let catalogue = rhizome::manifest::Catalogue::load(&config.data_dir)?;
             let g = rhizome::graph::build(&links, &catalogue, &corpus, 0.0);
             if let Some(p) = path {

@@ -14,6 +14,9 @@ use crate::{dto, error, routes};
     paths(
         routes::search::search,
         routes::search::draft,
+        routes::author::suggest,
+        routes::author::inbound,
+        routes::author::feedback,
         routes::texts::text,
         routes::texts::paragraph,
         routes::texts::lookup,
@@ -48,6 +51,15 @@ use crate::{dto, error, routes};
         dto::DraftParagraph,
         dto::Echo,
         dto::DraftTextScore,
+        dto::SuggestRequest,
+        dto::SuggestResponse,
+        dto::ParagraphSuggestions,
+        dto::LinkSuggestion,
+        dto::Span,
+        dto::InboundResponse,
+        dto::InboundSuggestion,
+        dto::FeedbackRequest,
+        dto::Verdict,
         dto::GraphResponse,
         dto::GraphNode,
         dto::GraphEdge,
@@ -100,6 +112,9 @@ pub fn document_for(config: &rhizome::Config) -> String {
                 _ => {}
             }
         }
+    }
+    if let Some(draft) = doc.pointer_mut("/components/schemas/SuggestRequest/properties") {
+        draft["text"]["maxLength"] = config.server.max_draft_chars.into();
     }
     if let Some(draft) = doc.pointer_mut("/components/schemas/DraftRequest/properties") {
         draft["text"]["maxLength"] = config.server.max_draft_chars.into();

@@ -24,8 +24,38 @@ pub struct Config {
     pub vector_store: VectorStoreConfig,
     pub links: LinksConfig,
     pub server: ServerConfig,
+    pub author: AuthorConfig,
     #[serde(rename = "corpus")]
     pub corpora: Vec<CorpusConfig>,
+}
+
+/// The author's tools (`rhizome suggest`, `rhizome inbound`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthorConfig {
+    /// A draft paragraph and a passage are worth a link when their cosine
+    /// stands this many background deviations (`links.prior_std`) above the
+    /// background mean (`links.prior_mean`), and they share a salient word.
+    /// On the demo, passages on a draft's theme stand at 2.5–4.5, those of an
+    /// unrelated paragraph below 1.
+    pub suggest_min_z: f32,
+    /// Suggestions kept per draft paragraph (one per target text).
+    pub suggestions_per_paragraph: usize,
+    /// Passages of the corpora compared with each draft paragraph.
+    pub suggest_candidates: usize,
+    /// Inbound suggestions kept per text.
+    pub inbound_per_text: usize,
+}
+
+impl Default for AuthorConfig {
+    fn default() -> Self {
+        AuthorConfig {
+            suggest_min_z: 2.5,
+            suggestions_per_paragraph: 3,
+            suggest_candidates: 20,
+            inbound_per_text: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -335,6 +365,7 @@ impl Default for Config {
             vector_store: VectorStoreConfig::default(),
             links: LinksConfig::default(),
             server: ServerConfig::default(),
+            author: AuthorConfig::default(),
             corpora: Vec::new(),
         }
     }

@@ -6,6 +6,8 @@
 #[cfg(feature = "engine")]
 pub mod analyzer;
 #[cfg(feature = "engine")]
+pub mod author;
+#[cfg(feature = "engine")]
 pub mod baselines;
 pub mod cache;
 pub mod config;
@@ -18,6 +20,8 @@ pub mod error;
 pub mod eval;
 #[cfg(feature = "engine")]
 pub mod export;
+#[cfg(feature = "engine")]
+pub mod feedback;
 pub mod fusion;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use subtle::ConstantTimeEq;
 
 use crate::dto::{Backend, CorpusStats, Health, Stats};
 use crate::error::{ApiError, ApiResult};
@@ -127,23 +126,7 @@ pub async fn reindex(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let expected = state.admin_token.clone().ok_or_else(|| {
-        ApiError::not_found(
-            "the admin routes are off: start the server with RHIZOME_ADMIN_TOKEN set",
-        )
-    })?;
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid bearer token is required",
-        ));
-    }
+    super::require_admin(&state, &headers)?;
     let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
     let (report, links) = tokio::task::spawn_blocking(move || -> rhizome::Result<_> {

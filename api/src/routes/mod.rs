@@ -1,3 +1,4 @@
+pub mod author;
 pub mod graph;
 pub mod meta;
 pub mod search;
@@ -38,4 +39,32 @@ pub fn bounded(
         )));
     }
     Ok(v)
+}
+
+/// The admin routes' guard: 404 when no token is configured (the routes are
+/// off), 401 unless `Authorization: Bearer <token>` matches (compared in
+/// constant time).
+pub fn require_admin(
+    state: &crate::AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), ApiError> {
+    use subtle::ConstantTimeEq;
+    let expected = state.admin_token.clone().ok_or_else(|| {
+        ApiError::not_found(
+            "the admin routes are off: start the server with RHIZOME_ADMIN_TOKEN set",
+        )
+    })?;
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        ));
+    }
+    Ok(())
 }

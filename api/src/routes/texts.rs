@@ -24,7 +24,14 @@ fn unknown_text(id: &str) -> ApiError {
 /// A text: metadata and paragraphs.
 #[utoipa::path(get, path = "/api/v1/texts/{id}", params(("id" = String, Path, description = "text id, slashes included", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "texts",
     responses((status = 200, body = Text), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Text>> {
+pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    // Ids hold slashes, so `/texts/{id}/inbound` arrives here.
+    if let Some(base) = id.strip_suffix("/inbound") {
+        if state.knowledge().catalogue.texts.contains_key(base) {
+            let base = base.to_string();
+            return Ok(super::author::inbound(state, base).await?.into_response());
+        }
+    }
     let entry = state
         .knowledge()
         .catalogue
@@ -45,7 +52,8 @@ pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
         author: entry.author,
         url: entry.url,
         paragraphs: paragraphs.into_iter().map(Paragraph::from).collect(),
-    }))
+    })
+    .into_response())
 }
 
 /// `https://blog.tcrouzet.com/2025/01/20/slug/` and `http://tcrouzet.com/2025/01/20/slug` are the same page.

@@ -5,7 +5,7 @@
 //! YAML header the Hub reads) and a Croissant file. Owns the selection by
 //! licence and the mapping from the index to rows; must not compute links or
 //! embed (it reads what `index` and `links` saved) and must not know Arrow
-//! beyond [`table`].
+//! beyond `table.rs`.
 
 mod card;
 mod schema;
@@ -59,7 +59,7 @@ struct Exported<'a> {
 pub fn export_dataset(engine: &Engine, dir: &Path, opts: &ExportOptions) -> Result<ExportReport> {
     let started = Instant::now();
     check_destination(dir)?;
-    let links = Links::load(&engine.config.data_dir)?;
+    let links = Links::load_reviewed(&engine.config.data_dir)?;
     let (selected, excluded) = select_corpora(engine, &opts.corpora)?;
     let exported = read_sources(engine, &selected)?;
     let tmp = dir.with_file_name(format!(
