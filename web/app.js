@@ -10,7 +10,18 @@ const state = { center: null, graph: null, cy: null, corpora: [] };
 
 function enc(id) { return id.split('/').map(encodeURIComponent).join('/'); }
 function setStatus(msg) { $('#status').textContent = msg; }
+// A site written by `rhizome export site` has no server: `<html data-static>`
+// maps each API call to the file holding its answer.
+const STATIC = document.documentElement.hasAttribute('data-static');
+function staticFile(url) {
+  const path = url.slice(API.length + 1).split('?')[0];
+  if (path.startsWith('search') || path.startsWith('graph/path')) {
+    throw new Error('cette page est statique : la recherche et les chemins demandent le serveur Rhizome');
+  }
+  return path.startsWith('related/') ? `${path}.json` : `api/${path}.json`;
+}
 async function getJSON(url) {
+  if (STATIC) url = staticFile(url);
   const res = await fetch(url);
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.error ? body.error.message : `HTTP ${res.status}`);

@@ -3,6 +3,8 @@
  * or data-url="https://tcrouzet.com/2025/01/24/technofascisme/" (default: the page's own address).
  * Options: data-rhizome (server, default: where this script comes from), data-k (default 5),
  * data-author="hide" (leave out the texts the post already links to; default: mark them).
+ * Without a server: data-src="/related/crouzet-blog/posts/2025/01/technofascisme.json", a file
+ * written by `rhizome export site` (then data-text, data-url and data-rhizome are not needed).
  * No dependencies; isolated in a shadow root; renders nothing if the server is down. */
 (function () {
   'use strict';
@@ -43,9 +45,11 @@
     'blockquote{margin:.25em 0 0;padding-left:.7em;border-left:3px solid #d6e4da;color:#444;font-size:.92em}' +
     '.author{font-size:.75em;color:#b5542c;margin-left:.5em;font-weight:400}.corpus{font-size:.75em;color:#777;margin-left:.5em}';
 
-  textId().then(function (id) {
-    return get('/api/v1/related/' + enc(id));
-  }).then(function (r) {
+  var src = script.getAttribute('data-src');
+  var related = src
+    ? fetch(src).then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+    : textId().then(function (id) { return get('/api/v1/related/' + enc(id)); });
+  related.then(function (r) {
     var items = r.related.filter(function (x) { return !(hideAuthor && x.author); }).slice(0, k);
     if (!items.length) return;
     var root = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;

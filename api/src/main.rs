@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod report;
+mod site;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -276,6 +277,16 @@ enum ExportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Related texts and the map as static files, for a site published
+    /// without a server: `related/<id>.json` (the widget's `data-src`),
+    /// `fragments/<id>.html`, Hugo's `data/rhizome/related/<id>.json`, the map's
+    /// data, and the reader page reading them (search needs the server).
+    ///
+    /// Example: rhizome export site site-out, then serve site-out with any static file server
+    Site {
+        /// Folder to write.
+        dir: PathBuf,
+    },
 }
 
 fn parse_fusion(s: &str) -> Result<FusionMethod, String> {
@@ -534,6 +545,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("  left out {c}: {why}");
                 }
             }
+        }
+        Command::Export(ExportCommand::Site { dir }) => {
+            let web = config.server.web_dir.clone();
+            let engine = Arc::new(Engine::open(config)?);
+            let runtime = tokio::runtime::Runtime::new()?;
+            let r = runtime.block_on(site::export(engine, &dir, &web))?;
+            println!(
+                "site written to {}: {} texts, {} files",
+                r.dir.display(),
+                r.texts,
+                r.files
+            );
         }
         Command::Suggest { file, id, json } => {
             let draft = rhizome::source::read_text_file(&file, 10 << 20).map_err(|reason| {

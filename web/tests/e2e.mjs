@@ -28,6 +28,9 @@ function assert(cond, msg) { if (!cond) throw new Error(msg); }
 
 execFileSync(bin, [...config, 'index', '--quiet'], { env, stdio: 'inherit' });
 execFileSync(bin, [...config, 'links'], { env, stdio: 'inherit' });
+// The static site (issue 18), written before the server takes the data dir.
+const site = mkdtempSync(join(tmpdir(), 'rhizome-site-'));
+execFileSync(bin, [...config, 'export', 'site', site], { env, stdio: 'inherit' });
 const server = spawn(bin, [...config, 'serve', '--addr', `127.0.0.1:${API_PORT}`], { env, stdio: 'inherit' });
 for (let i = 0; i < 100; i++) {
   try { if ((await fetch(`${base}/health`)).ok) break; } catch { /* not yet */ }
@@ -40,6 +43,23 @@ const pages = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.end(readFileSync(join(here, 'blog-post.html'), 'utf8').replace('__SERVER__', base).replace('__API__', api));
 }).listen(PAGE_PORT, '127.0.0.1');
+
+// A plain static file server on the exported site: no Rhizome behind it.
+const STATIC_PORT = 18183;
+const TYPES = { '.json': 'application/json', '.js': 'text/javascript', '.html': 'text/html; charset=utf-8', '.css': 'text/css' };
+const statics = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  if (path === '/blog-post.html') {
+    res.writeHead(200, { 'content-type': TYPES['.html'] });
+    res.end(readFileSync(join(here, 'blog-post-static.html'), 'utf8'));
+    return;
+  }
+  try {
+    const body = readFileSync(join(site, path === '/' ? 'index.html' : path));
+    res.writeHead(200, { 'content-type': TYPES[path.slice(path.lastIndexOf('.'))] || 'application/octet-stream' });
+    res.end(body);
+  } catch { res.writeHead(404); res.end(); }
+}).listen(STATIC_PORT, '127.0.0.1');
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -150,9 +170,49 @@ try {
     await blog.screenshot({ path: join(out, '07-widget-server-down.png') });
     await blog.close();
   });
+
+  await check('static site: the widget reads related/<id>.json with no Rhizome server', async () => {
+    const blog = await browser.newPage();
+    const asked = [];
+    blog.on('request', (r) => asked.push(r.url()));
+    await blog.goto(`http://127.0.0.1:${STATIC_PORT}/blog-post.html`);
+    await blog.waitForFunction(() => {
+      const h = document.querySelector('.rhizome-widget');
+      return h && h.shadowRoot && h.shadowRoot.querySelectorAll('li').length > 0;
+    }, null, { timeout: 10000 });
+    const items = await blog.evaluate(() => document.querySelector('.rhizome-widget').shadowRoot.querySelectorAll('li').length);
+    assert(items >= 1 && items <= 5, `${items} related texts`);
+    assert(asked.every((u) => !u.includes(`:${API_PORT}`)), `asked the server: ${asked.filter((u) => u.includes(`:${API_PORT}`))}`);
+    await blog.screenshot({ path: join(out, '10-static-widget.png') });
+    await blog.close();
+  });
+
+  await check('static site: the reader page draws the map from exported files', async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const asked = [];
+    const errs = [];
+    p.on('request', (r) => asked.push(r.url()));
+    p.on('pageerror', (e) => errs.push(e.message));
+    await p.goto(`http://127.0.0.1:${STATIC_PORT}/index.html`);
+    await p.waitForFunction(() => /textes/.test(document.querySelector('#status').textContent), null, { timeout: 10000 });
+    await p.click('#overview-btn');
+    await p.waitForFunction(() => window.rhizome.cy && window.rhizome.cy.nodes().length > 10, null, { timeout: 15000 });
+    const nodes = await p.evaluate(() => window.rhizome.cy.nodes().length);
+    assert(asked.every((u) => !u.includes(`:${API_PORT}`)), 'asked the Rhizome server');
+    assert(!errs.length, `page errors: ${errs}`);
+    await p.screenshot({ path: join(out, '11-static-map.png') });
+    // Search needs the server, and the page says so.
+    await p.fill('#q', 'revenu de base');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => /statique/.test(document.querySelector('#status').textContent), null, { timeout: 5000 });
+    await p.close();
+    assert(nodes > 10, `${nodes} nodes`);
+  });
 } finally {
   await browser.close();
   pages.close();
+  statics.close();
+  rmSync(site, { recursive: true, force: true });
   server.kill();
   rmSync(data, { recursive: true, force: true });
 }
