@@ -33,7 +33,7 @@ for _ in $(seq 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; 
 echo "==> schemathesis run --checks all (examples, coverage, fuzzing, stateful)"
 # From $WORK: Schemathesis keeps a cache in its working directory.
 (cd "$WORK" && "$TOOLS/bin/schemathesis" --config-file "$ROOT/tests/api/schemathesis.toml" run "$BASE/openapi.json" \
-  --checks all --max-examples 25 --seed 20 --no-shrink --output-truncate true \
+  --checks all --max-examples 25 --seed "${SCHEMATHESIS_SEED:-20}" --no-shrink --output-truncate true \
   -H "Authorization: Bearer $TOKEN" --report junit --report-dir "$WORK/report" \
   | grep -v '^\s*\[200\] curl' | cut -c1-300)
 

@@ -69,6 +69,7 @@ pub async fn inbound(state: AppState, id: String) -> ApiResult<Json<InboundRespo
     responses((status = 200, body = FeedbackRequest), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody),
         (status = 404, description = "an unknown text, or the admin routes are off (no RHIZOME_ADMIN_TOKEN)", body = crate::error::ErrorBody),
+        (status = 409, description = "source and target are the same text", body = crate::error::ErrorBody),
         (status = 415, body = crate::error::ErrorBody)))]
 pub async fn feedback(
     State(state): State<AppState>,
@@ -76,6 +77,14 @@ pub async fn feedback(
     ApiJson(req): ApiJson<FeedbackRequest>,
 ) -> ApiResult<Json<FeedbackRequest>> {
     super::require_admin(&state, &headers)?;
+    if req.source == req.target {
+        // Well-formed but meaningless: a conflict, not a malformed request.
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "conflict",
+            "a text cannot be linked to itself",
+        ));
+    }
     let engine = state.engine.clone();
     let (source, target, verdict) = (req.source.clone(), req.target.clone(), req.verdict);
     tokio::task::spawn_blocking(move || {
