@@ -22,9 +22,11 @@ pub struct SearchParams {
     pub q: String,
     /// Number of hits (1 to `search.max_k`, default 10).
     #[param(minimum = 1, maximum = 100)]
+    #[serde(default, deserialize_with = "strict")]
     pub k: Option<usize>,
     /// Retrievers: `hybrid` (default), `dense` or `bm25`.
     #[param(inline)]
+    #[serde(default, deserialize_with = "strict")]
     pub mode: Option<SearchMode>,
     /// Corpora (all if none).
     #[serde(default)]
@@ -33,10 +35,13 @@ pub struct SearchParams {
     #[serde(default)]
     pub tag: Vec<String>,
     /// First year included. A range whose first year is after its last holds no hit.
+    #[serde(default, deserialize_with = "strict")]
     pub from: Option<i64>,
     /// Last year included.
+    #[serde(default, deserialize_with = "strict")]
     pub to: Option<i64>,
     /// One hit per text.
+    #[serde(default, deserialize_with = "strict")]
     pub group: Option<bool>,
 }
 
@@ -47,6 +52,34 @@ pub enum SearchMode {
     Hybrid,
     Dense,
     Bm25,
+}
+
+impl std::str::FromStr for SearchMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<SearchMode, String> {
+        match s {
+            "hybrid" => Ok(SearchMode::Hybrid),
+            "dense" => Ok(SearchMode::Dense),
+            "bm25" => Ok(SearchMode::Bm25),
+            _ => Err("expected hybrid, dense or bm25".into()),
+        }
+    }
+}
+
+/// A query value, parsed strictly: present means a value of the documented
+/// type. Form decoding alone would take `group=on`, or `k=` as absent
+/// (Schemathesis found both, issue 20).
+fn strict<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    use serde::de::Error;
+    let s = String::deserialize(d)?;
+    s.parse::<T>()
+        .map(Some)
+        .map_err(|e| D::Error::custom(format!("{s:?}: {e}")))
 }
 
 impl From<SearchMode> for rhizome::engine::Mode {
@@ -251,12 +284,15 @@ pub struct DraftResponse {
 pub struct EgoParams {
     /// Hops from the text (1 to 3, default 1).
     #[param(minimum = 1, maximum = 3)]
+    #[serde(default, deserialize_with = "strict")]
     pub depth: Option<usize>,
     /// Strongest links kept per node (1 to 50, default 10).
     #[param(minimum = 1, maximum = 50)]
+    #[serde(default, deserialize_with = "strict")]
     pub k: Option<usize>,
     /// Weakest link drawn (0 to 100, default 0: all).
     #[param(minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "strict")]
     pub min_score: Option<f64>,
     /// Corpora (all if none).
     #[serde(default)]
@@ -268,6 +304,7 @@ pub struct EgoParams {
 pub struct OverviewParams {
     /// Most connected texts drawn (10 to 1000, default 300).
     #[param(minimum = 10, maximum = 1000)]
+    #[serde(default, deserialize_with = "strict")]
     pub max_nodes: Option<usize>,
     /// Corpora (all if none).
     #[serde(default)]

@@ -572,3 +572,22 @@ async fn issue_20_unknown_routes_are_json_404_and_wrong_methods_405() {
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert!(headers.get(header::ALLOW).is_some());
 }
+
+/// Issue 20: form decoding took `group=on` as true and `k=` as absent; a
+/// value that is present must be of the documented type.
+#[tokio::test]
+async fn issue_20_query_values_are_parsed_strictly() {
+    for uri in [
+        "/api/v1/search?q=x&group=on",
+        "/api/v1/search?q=x&group=1",
+        "/api/v1/search?q=x&k=",
+        "/api/v1/search?q=x&mode=",
+        "/api/v1/search?q=x&k=3&k=4",
+        "/api/v1/graph/overview?max_nodes=",
+    ] {
+        let (s, b) = get(uri).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    let (s, b) = get("/api/v1/search?q=paresse&group=false&k=2&mode=bm25").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
