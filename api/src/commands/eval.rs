@@ -1,0 +1,125 @@
+//! `rhizome eval`: the dev sets, Rhizome beside the simple peers.
+
+use super::prelude::*;
+
+#[derive(clap::Args)]
+pub(crate) struct EvalArgs {
+    #[arg(long, conflicts_with_all = ["sts", "links"], required_unless_present_any = ["sts", "links", "anchors", "judged", "all"])]
+    pub beir: Option<PathBuf>,
+    #[arg(long, conflicts_with_all = ["beir", "sts", "links", "anchors"])]
+    pub judged: Option<PathBuf>,
+    #[arg(long, conflicts_with_all = ["beir", "sts", "links", "anchors", "judged"])]
+    pub all: Option<PathBuf>,
+    /// With --all: write the table into this markdown file.
+    #[arg(long, requires = "all")]
+    pub write: Option<PathBuf>,
+    #[arg(long, conflicts_with = "links")]
+    pub sts: Option<PathBuf>,
+    #[arg(long)]
+    pub links: Option<PathBuf>,
+    /// The author's links as a search set: each anchor text is a query
+    /// answered by the linked post (fusion sweep included).
+    #[arg(long, conflicts_with_all = ["beir", "sts", "links"])]
+    pub anchors: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub(crate) fn run(config: Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let EvalArgs {
+        beir,
+        judged,
+        all,
+        write,
+        sts,
+        links,
+        anchors,
+        json,
+    } = args;
+    if let Some(dir) = all {
+        let embedder: Arc<dyn rhizome::embed::Embedder> =
+            Arc::new(FastEmbedder::load(&config.model)?);
+        let table = report::run(&config, embedder, &dir)?;
+        print!("{table}");
+        if let Some(file) = write {
+            report::write_section(&file, &table)?;
+            eprintln!("written to {}", file.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(dir) = judged {
+        let engine = Engine::open(config.clone())?;
+        let peers = rhizome::baselines::TextPeers::from_engine(&engine)?;
+        let r = rhizome::eval::judged(&config, &peers, &dir)?;
+        if json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            let line = |name: &str, s: &rhizome::eval::JudgedScores| {
+                println!("{name:<30} condensed p@5 {:.3}  strict p@5 {:.3}  unjudged {}/{}  spurious {:.3}  relevant/post {:.2}  shown/post {:.2}",
+                    s.condensed, s.strict, s.unjudged, s.pairs, s.spurious, s.relevant_per_source, s.shown_per_source);
+            };
+            println!("{} posts", r.sources);
+            line("rhizome (shown)", &r.rhizome);
+            line("rhizome (ranked, no threshold)", &r.rhizome_ranked);
+            for (k, v) in &r.baselines {
+                line(k, v);
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(file) = anchors {
+        let engine = Engine::open(config)?;
+        let peers = rhizome::baselines::TextPeers::from_engine(&engine)?;
+        let r = rhizome::eval::anchor_search(&engine, &peers, &file)?;
+        println!("{}", serde_json::to_string(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(file) = links {
+        let r = rhizome::eval::author_links(&config, &file)?;
+        if json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            println!("{} author links: related texts recall@5 {:.3}, recall@10 {:.3}; shared-tags baseline recall@5 {:.3}, recall@10 {:.3}",
+                r.links, r.recall_at_5, r.recall_at_10, r.tags_recall_at_5, r.tags_recall_at_10);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let embedder = Arc::new(FastEmbedder::load(&config.model)?);
+    if let Some(dir) = beir {
+        let r = rhizome::eval::beir(&config, embedder, &dir, !json)
+            .with_context(|| format!("evaluating {}", dir.display()))?;
+        if json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            println!("{} queries", r.queries);
+            for (name, s) in [("bm25", r.bm25), ("dense", r.dense), ("hybrid", r.hybrid)] {
+                println!(
+                    "{name:>7}: nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}",
+                    s.ndcg, s.recall, s.mrr
+                );
+            }
+            println!("simple peers on the same texts:");
+            for (name, s) in &r.baselines {
+                println!(
+                    "  {name:<20} nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}",
+                    s.ndcg, s.recall, s.mrr
+                );
+            }
+            println!("fusion settings tried:");
+            for (name, s) in &r.fusion_sweep {
+                println!(
+                    "  {name:<18} nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}",
+                    s.ndcg, s.recall, s.mrr
+                );
+            }
+        }
+    } else if let Some(file) = sts {
+        let r = rhizome::eval::sts(embedder.as_ref(), &file)?;
+        if json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            println!("Spearman {:.4} over {} pairs", r.spearman, r.pairs);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
