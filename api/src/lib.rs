@@ -185,7 +185,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/health", get(routes::meta::health))
         .route("/metrics", get(routes::meta::metrics))
-        .route("/openapi.json", get(routes::meta::openapi))
+        .route("/openapi.json", get(openapi::openapi_json))
         .route("/docs", get(routes::meta::docs))
         .fallback_service(ServeDir::new(&server.web_dir).append_index_html_on_directories(true))
         .layer(axum::middleware::from_fn_with_state(

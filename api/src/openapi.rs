@@ -30,7 +30,7 @@ use crate::{dto, error, routes};
         routes::meta::health,
         routes::meta::stats,
         routes::meta::metrics,
-        routes::meta::openapi,
+        openapi_json,
         routes::meta::reindex,
     ),
     components(schemas(
@@ -72,6 +72,18 @@ use crate::{dto, error, routes};
     ))
 )]
 pub struct ApiDoc;
+
+/// This document. (Served from here, not from `routes`: the document lists
+/// the routes, so the routes must not need the document.)
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, content_type = "application/json", body = Object)))]
+pub async fn openapi_json(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+) -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        document_for(&state.engine.config),
+    )
+}
 
 /// The document this server serves: the compiled one, with what only the
 /// configuration knows written in (the corpora a `corpus` parameter takes,

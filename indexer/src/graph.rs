@@ -328,7 +328,7 @@ pub fn passages<'a>(
     links: &'a Links,
     text_id: &str,
 ) -> (Vec<String>, Vec<&'a crate::links::PassageLink>) {
-    let prefix = format!("{text_id}#");
+    let prefix = crate::ids::paragraph_prefix(text_id);
     let edges: Vec<&crate::links::PassageLink> = links
         .passage_links
         .iter()

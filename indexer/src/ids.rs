@@ -9,6 +9,11 @@ pub fn paragraph_id(text_id: &str, ordinal: usize) -> String {
     format!("{text_id}#{ordinal}")
 }
 
+/// What every paragraph id of a text starts with: `<text id>#`.
+pub fn paragraph_prefix(text_id: &str) -> String {
+    format!("{text_id}#")
+}
+
 /// `<text id>@<first>-<last>` (paragraph ordinals, inclusive).
 pub fn unit_id(text_id: &str, first: usize, last: usize) -> String {
     format!("{text_id}@{first}-{last}")

@@ -33,6 +33,7 @@ pub mod links;
 #[cfg(feature = "engine")]
 pub mod lock;
 pub mod manifest;
+pub mod markup;
 #[cfg(feature = "engine")]
 pub mod migrate;
 #[cfg(feature = "engine")]

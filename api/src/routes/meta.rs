@@ -103,15 +103,6 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// This document.
-#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, content_type = "application/json", body = Object)))]
-pub async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        crate::openapi::document_for(&state.engine.config),
-    )
-}
-
 /// A readable page of the OpenAPI document (no external assets).
 pub async fn docs() -> Html<&'static str> {
     Html(include_str!("docs.html"))

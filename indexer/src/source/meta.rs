@@ -1,6 +1,7 @@
 //! Metadata of a text: title, date, tags, front matter, blog hashtags.
 
 use super::Document;
+use crate::markup::line_ranges;
 
 /// Days from 1970-01-01 to a civil date (proleptic Gregorian), then seconds.
 pub fn civil_to_unix(year: i64, month: u32, day: u32, hour: u32, minute: u32) -> i64 {
@@ -142,27 +143,15 @@ pub fn parse_front_matter(text: &str, start: usize) -> Option<FrontMatter> {
     None // no closing fence: not front matter
 }
 
-/// Lines of `text[range]` with their byte ranges.
-fn lines_in(text: &str, from: usize, to: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut pos = from;
-    while pos < to {
-        let end = text[pos..to].find('\n').map_or(to, |i| pos + i + 1);
-        out.push((pos, end));
-        pos = end;
-    }
-    out
-}
-
 fn first_heading(doc: &mut Document) -> Option<String> {
-    let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
+    let lines = line_ranges(&doc.text, doc.body.0, doc.body.1);
     let mut it = lines
         .iter()
         .filter(|(s, e)| !doc.text[*s..*e].trim().is_empty());
     let &(s, e) = it.next()?;
     let line = doc.text[s..e].trim();
     if let Some(h) = line.strip_prefix("# ") {
-        return Some(crate::split::decode_entities(h.trim()));
+        return Some(crate::markup::decode_entities(h.trim()));
     }
     // setext: `Title` then `----` or `====`
     if let Some(&(s2, e2)) = it.next() {
@@ -194,7 +183,7 @@ pub fn blog_meta(doc: &mut Document) -> bool {
     }
     // Trailing metadata lines: hashtags and `Tags:`, in any order, at the end.
     loop {
-        let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
+        let lines = line_ranges(&doc.text, doc.body.0, doc.body.1);
         let Some(&(s, _)) = lines
             .iter()
             .rev()
@@ -233,7 +222,7 @@ pub fn blog_meta(doc: &mut Document) -> bool {
         doc.body.1 = s;
     }
     // A `Tags:` line right under the title.
-    let lines = lines_in(&doc.text, doc.body.0, doc.body.1);
+    let lines = line_ranges(&doc.text, doc.body.0, doc.body.1);
     if let Some(&(s, e)) = lines
         .iter()
         .find(|(s, e)| !doc.text[*s..*e].trim().is_empty())

@@ -1,57 +1,7 @@
 //! Inline markdown → prose: images and URLs dropped, link anchors kept (their
 //! targets recorded), emphasis and code markers removed, exotic spaces made plain.
 
-/// Decodes the HTML entities that exports leave in markdown (`&gt;`, `&#8217;`, `&nbsp;`…).
-pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest[1..].find(';').map(|j| j + 1).filter(|&j| j <= 10);
-        let decoded = end.and_then(|j| {
-            let name = &rest[1..j];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                "laquo" => Some('«'),
-                "raquo" => Some('»'),
-                "hellip" => Some('…'),
-                "rsquo" => Some('’'),
-                "lsquo" => Some('‘'),
-                "ndash" => Some('–'),
-                "mdash" => Some('—'),
-                _ if name.starts_with("#x") || name.starts_with("#X") => {
-                    u32::from_str_radix(&name[2..], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                }
-                _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            c.map(|c| (c, j))
-        });
-        match decoded {
-            Some((c, j)) => {
-                out.push(c);
-                rest = &rest[j + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+use crate::markup::decode_entities;
 
 /// Cleans one line of markdown (or plain text). Returns the prose and the link targets.
 pub fn clean_inline(line: &str, links: &mut Vec<String>) -> String {

@@ -11,7 +11,9 @@ pub mod units;
 
 use serde::{Deserialize, Serialize};
 
-pub use inline::{clean_inline, decode_entities};
+pub use crate::markup::decode_entities;
+use crate::markup::lines;
+pub use inline::clean_inline;
 
 use crate::config::{CorpusFormat, SplitConfig};
 use crate::source::Document;
@@ -82,20 +84,6 @@ fn is_chrome_line(line: &str) -> bool {
 fn is_label_line(line: &str) -> bool {
     let t = line.trim();
     t.split_whitespace().count() <= 3 && !t.contains(['.', '!', '?', '…', ';', ',', ':', '»', '"'])
-}
-
-fn lines(text: &str, from: usize, to: usize) -> impl Iterator<Item = (usize, &str)> {
-    let mut pos = from;
-    std::iter::from_fn(move || {
-        if pos >= to {
-            return None;
-        }
-        let end = text[pos..to].find('\n').map_or(to, |i| pos + i + 1);
-        let line = &text[pos..end];
-        let start = pos;
-        pos = end;
-        Some((start, line.trim_end_matches(['\n', '\r'])))
-    })
 }
 
 fn is_fence(line: &str) -> bool {
