@@ -1,8 +1,6 @@
 //! Hybrid search and drafts: both embed text, so both run off the async
 //! runtime, a bounded number at a time.
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use axum::Json;
 
@@ -102,101 +100,47 @@ pub async fn draft(
     let k = bounded("k", req.k, 3, 1, 20)?;
     let max = state.engine.config.server.max_draft_chars;
     let n = req.text.chars().count();
-    if req.text.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "the draft is empty (or only spaces): send its text",
-        ));
-    }
     if n > max {
         return Err(ApiError::bad_request(format!(
             "the draft is {n} characters long; the limit is {max}"
         )));
     }
-    state.engine.check_corpora(&req.corpus)?;
     let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
-    let catalogue_urls: HashMap<String, Option<String>> = state
-        .knowledge()
-        .catalogue
-        .texts
-        .iter()
-        .map(|(id, e)| (id.clone(), e.url.clone()))
-        .collect();
-    let response = tokio::task::spawn_blocking(move || -> rhizome::Result<DraftResponse> {
-        let doc = rhizome::source::Document {
-            id: "draft".into(),
-            corpus: "draft".into(),
-            rel_path: "draft.md".into(),
-            title: "draft".into(),
-            date: None,
-            tags: vec![],
-            author: None,
-            url: None,
-            format: rhizome::config::CorpusFormat::Markdown,
-            body: (0, req.text.len()),
-            text: req.text,
-        };
-        let paragraphs = rhizome::split::split_document(&doc, &engine.config.split);
-        let texts: Vec<&str> = paragraphs.iter().map(|p| p.text.as_str()).collect();
-        let vectors = engine.embedder().embed_documents(&texts)?;
-        let filter = Filter {
-            corpora: req.corpus,
-            ..Default::default()
-        };
-        let mut out = Vec::new();
-        let mut totals: HashMap<String, (f32, String)> = HashMap::new();
-        for (p, v) in paragraphs.iter().zip(&vectors) {
-            let opts = SearchOptions {
-                k,
-                filter: filter.clone(),
-                ..Default::default()
-            };
-            let hits = engine.search_passage(&p.text, v, &opts)?;
-            let mut seen = std::collections::HashSet::new();
-            let echoes: Vec<Echo> = hits
-                .into_iter()
-                .enumerate()
-                .map(|(rank, h)| {
-                    let s = h.paragraph;
-                    // each draft paragraph votes once per text, by reciprocal rank
-                    if seen.insert(s.text_id.clone()) {
-                        totals
-                            .entry(s.text_id.clone())
-                            .or_insert((0.0, s.title.clone()))
-                            .0 += 1.0 / (1.0 + rank as f32);
-                    }
-                    let dense = h.dense.map_or(0.0, |d| d.score);
-                    Echo {
-                        paragraph_id: s.id,
-                        text_id: s.text_id.clone(),
-                        title: s.title,
-                        text: s.text,
-                        url: catalogue_urls.get(&s.text_id).cloned().flatten(),
-                        dense,
-                    }
-                })
-                .collect();
-            out.push(DraftParagraph {
-                ordinal: p.ordinal,
-                text: p.text.clone(),
-                echoes,
-            });
-        }
-        let mut texts: Vec<DraftTextScore> = totals
-            .into_iter()
-            .map(|(text_id, (score, title))| DraftTextScore {
-                text_id,
-                title,
-                score,
-            })
-            .collect();
-        texts.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.text_id.cmp(&b.text_id)));
-        texts.truncate(10);
-        Ok(DraftResponse {
-            paragraphs: out,
-            texts,
-        })
+    let found = tokio::task::spawn_blocking(move || {
+        rhizome::author::draft_echoes(&engine, &req.text, k, &req.corpus)
     })
     .await??;
+    let response = DraftResponse {
+        paragraphs: found
+            .paragraphs
+            .into_iter()
+            .map(|p| DraftParagraph {
+                ordinal: p.ordinal,
+                text: p.text,
+                echoes: p
+                    .echoes
+                    .into_iter()
+                    .map(|e| Echo {
+                        paragraph_id: e.paragraph.id,
+                        text_id: e.paragraph.text_id,
+                        title: e.paragraph.title,
+                        text: e.paragraph.text,
+                        url: e.url,
+                        dense: e.dense,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        texts: found
+            .texts
+            .into_iter()
+            .map(|t| DraftTextScore {
+                text_id: t.text_id,
+                title: t.title,
+                score: t.score,
+            })
+            .collect(),
+    };
     Ok(Json(response))
 }
