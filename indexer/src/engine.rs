@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::{self, EmbeddingCache};
 use crate::config::{Config, FusionMethod};
+use crate::data_dir::DataDir;
 use crate::embed::{Embedder, FastEmbedder};
 use crate::error::{Error, Result};
 use crate::fusion::{self, Fused, FusedLevels, Levels, RankScore};
@@ -286,16 +287,19 @@ impl Engine {
                 embedder.model_id()
             )));
         }
-        let vectors =
-            crate::store::open(&config.vector_store, &data.join("vectors"), embedder.dim())?;
-        let text = TextIndex::open(&data.join("bm25"))?;
+        let vectors = crate::store::open(
+            &config.vector_store,
+            &DataDir(data).vectors(),
+            embedder.dim(),
+        )?;
+        let text = TextIndex::open(&DataDir(data).bm25())?;
         let units = UnitStores {
             vectors: crate::store::open(
                 &units_collection(&config.vector_store),
-                &data.join("units").join("vectors"),
+                &DataDir(data).unit_vectors(),
                 embedder.dim(),
             )?,
-            text: TextIndex::open(&data.join("units").join("bm25"))?,
+            text: TextIndex::open(&DataDir(data).unit_bm25())?,
         };
         let cache = EmbeddingCache::open(&config.cache_dir, embedder.model_id(), embedder.dim())?;
         Ok(Engine {

@@ -14,8 +14,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::links::Links;
 
-pub const FEEDBACK_FILE: &str = "feedback.json";
-
 /// What the author said about the pair `source → target`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,7 +46,7 @@ pub struct Feedback {
 
 impl Feedback {
     pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join(FEEDBACK_FILE)
+        crate::data_dir::DataDir(data_dir).feedback()
     }
 
     /// The saved verdicts (none if the author never gave any).

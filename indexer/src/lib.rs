@@ -11,6 +11,7 @@ pub mod author;
 pub mod baselines;
 pub mod cache;
 pub mod config;
+pub mod data_dir;
 #[cfg(feature = "engine")]
 pub mod embed;
 #[cfg(feature = "engine")]

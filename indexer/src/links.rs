@@ -20,8 +20,6 @@ use crate::error::{Error, Result};
 use crate::manifest::Catalogue;
 use crate::store::{Filter, StoredParagraph, TextIndex};
 
-pub const FILE: &str = "links.json";
-
 /// One passage pair that makes two texts related.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -1168,7 +1166,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
 
 impl Links {
     pub fn path(data_dir: &Path) -> std::path::PathBuf {
-        data_dir.join(FILE)
+        crate::data_dir::DataDir(data_dir).links()
     }
 
     /// Loads the saved links; `NotFound` if `rhizome links` has not run.

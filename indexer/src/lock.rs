@@ -11,9 +11,6 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// The file name inside the data dir.
-pub const LOCK_FILE: &str = "rhizome.lock";
-
 /// Held while the engine has the data dir open; dropping it releases the lock.
 #[derive(Debug)]
 pub struct DataDirLock {
@@ -25,7 +22,7 @@ impl DataDirLock {
     /// naming the data dir and what the holder wrote (its pid and command).
     pub fn acquire(data_dir: &Path) -> Result<DataDirLock> {
         std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
-        let path = data_dir.join(LOCK_FILE);
+        let path = crate::data_dir::DataDir(data_dir).lock();
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -56,7 +53,7 @@ impl DataDirLock {
 
     /// The lock file of a data dir (for messages and tests).
     pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join(LOCK_FILE)
+        crate::data_dir::DataDir(data_dir).lock()
     }
 }
 

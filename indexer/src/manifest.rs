@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-pub const FILE: &str = "catalogue.json";
 const VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,7 +45,7 @@ pub struct Catalogue {
 
 impl Catalogue {
     pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join(FILE)
+        crate::data_dir::DataDir(data_dir).catalogue()
     }
 
     /// Loads the catalogue; an absent one is empty.

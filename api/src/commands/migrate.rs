@@ -50,7 +50,7 @@ pub(crate) fn run(config: Config, args: MigrateArgs) -> anyhow::Result<ExitCode>
     // or the `<collection>_units` collection).
     let paragraphs = migrate(&config, &opts, StoreKind::Paragraphs)?;
     // A data dir indexed before retrieval units has none to copy.
-    let units_dir = config.data_dir.join("units").join("vectors");
+    let units_dir = rhizome::data_dir::DataDir(&config.data_dir).unit_vectors();
     let units = if to == "server" && !units_dir.join("edge_config.json").exists() {
         None
     } else {
@@ -116,8 +116,11 @@ fn migrate(
         sample_every,
     } = *opts;
     let (dir, suffix) = match kind {
-        StoreKind::Paragraphs => (config.data_dir.join("vectors"), ""),
-        StoreKind::Units => (config.data_dir.join("units").join("vectors"), "_units"),
+        StoreKind::Paragraphs => (rhizome::data_dir::DataDir(&config.data_dir).vectors(), ""),
+        StoreKind::Units => (
+            rhizome::data_dir::DataDir(&config.data_dir).unit_vectors(),
+            "_units",
+        ),
     };
     let mut server = config.vector_store.clone();
     server.backend = "server".into();
