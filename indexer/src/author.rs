@@ -181,11 +181,6 @@ pub fn sentence_span(source: &str, start: usize, end: usize, at: usize) -> Span 
     }
 }
 
-fn cached_vector(engine: &Engine, text: &str) -> Result<Option<Vec<f32>>> {
-    let mut cache = engine.cache().lock().unwrap_or_else(|p| p.into_inner());
-    cache.get(&crate::cache::key(engine.embedder().model_id(), text))
-}
-
 /// Text ids a set of link targets (URLs, relative paths) point at, matched by
 /// their last path segment as `links::resolve_author_links` does.
 fn linked_texts(engine: &Engine, targets: &[String]) -> HashSet<String> {
@@ -210,6 +205,23 @@ fn linked_texts(engine: &Engine, targets: &[String]) -> HashSet<String> {
         .filter(|id| wanted.contains(&slug(id)))
         .cloned()
         .collect()
+}
+
+/// A draft is text, and not longer than `server.max_draft_chars`. Cheap:
+/// callers check before they queue for the CPU.
+pub fn check_draft(config: &crate::Config, draft: &str) -> Result<()> {
+    if draft.trim().is_empty() {
+        return Err(Error::BadRequest(
+            "the draft is empty (or only spaces): send its text".into(),
+        ));
+    }
+    let (n, max) = (draft.chars().count(), config.server.max_draft_chars);
+    if n > max {
+        return Err(Error::BadRequest(format!(
+            "the draft is {n} characters long; the limit is {max}"
+        )));
+    }
+    Ok(())
 }
 
 /// A draft read as a markdown text of its own, split as the corpora are.
@@ -273,11 +285,7 @@ pub fn draft_echoes(
     k: usize,
     corpora: &[String],
 ) -> Result<DraftEchoes> {
-    if draft.trim().is_empty() {
-        return Err(Error::BadRequest(
-            "the draft is empty (or only spaces): send its text".into(),
-        ));
-    }
+    check_draft(&engine.config, draft)?;
     engine.check_corpora(corpora)?;
     let paragraphs = draft_paragraphs(engine, draft, None);
     let texts: Vec<&str> = paragraphs.iter().map(|p| p.text.as_str()).collect();
@@ -344,11 +352,7 @@ pub fn suggest(
     draft: &str,
     draft_id: Option<&str>,
 ) -> Result<Vec<ParagraphSuggestions>> {
-    if draft.trim().is_empty() {
-        return Err(Error::BadRequest(
-            "the draft is empty (or only spaces)".into(),
-        ));
-    }
+    check_draft(&engine.config, draft)?;
     let paragraphs = draft_paragraphs(engine, draft, draft_id);
     let texts: Vec<&str> = paragraphs.iter().map(|p| p.text.as_str()).collect();
     let vectors = engine.embedder().embed_documents(&texts)?;
@@ -372,7 +376,7 @@ pub fn suggest(
             {
                 continue;
             }
-            let Some(tv) = cached_vector(engine, &target.text)? else {
+            let Some(tv) = engine.cached_vector(&target.text)? else {
                 continue;
             };
             let dense: f32 = v.iter().zip(&tv).map(|(a, b)| a * b).sum();

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use ndarray::Array2;
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Okapi BM25 over whole texts (k1 = 1.2, b = 0.75), in memory.
 pub struct Bm25Texts {
@@ -117,28 +117,18 @@ pub struct TextPeers {
 impl TextPeers {
     pub fn from_engine(engine: &Engine) -> Result<TextPeers> {
         let all = engine.text_index().all()?;
-        let model = engine.embedder().model_id().to_string();
         let dim = engine.embedder().dim();
         let mut ids: Vec<String> = Vec::new();
         let mut rows: Vec<Vec<Vec<f32>>> = Vec::new();
         let mut texts: Vec<String> = Vec::new();
         {
-            let mut cache = engine.cache().lock().unwrap_or_else(|p| p.into_inner());
             for p in &all {
                 if ids.last() != Some(&p.text_id) {
                     ids.push(p.text_id.clone());
                     rows.push(Vec::new());
                     texts.push(String::new());
                 }
-                let v = cache
-                    .get(&crate::cache::key(&model, &p.text))?
-                    .ok_or_else(|| {
-                        Error::Corrupt(format!(
-                            "no cached vector for {}: run `rhizome index`",
-                            p.id
-                        ))
-                    })?;
-                rows.last_mut().unwrap().push(v);
+                rows.last_mut().unwrap().push(engine.stored_vector(p)?);
                 let t = texts.last_mut().unwrap();
                 t.push('\n');
                 t.push_str(&p.text);

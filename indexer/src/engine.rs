@@ -331,6 +331,23 @@ impl Engine {
         &self.cache
     }
 
+    /// The cached vector of a paragraph's text (what `index` embedded).
+    pub fn cached_vector(&self, text: &str) -> Result<Option<Vec<f32>>> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.get(&cache::key(self.embedder.model_id(), text))
+    }
+
+    /// The same, for a paragraph that `index` stored: missing means the data
+    /// dir and the cache disagree.
+    pub fn stored_vector(&self, p: &crate::store::StoredParagraph) -> Result<Vec<f32>> {
+        self.cached_vector(&p.text)?.ok_or_else(|| {
+            Error::Corrupt(format!(
+                "no cached vector for {}: run `rhizome index`",
+                p.id
+            ))
+        })
+    }
+
     pub fn catalogue(&self) -> Catalogue {
         self.catalogue
             .lock()

@@ -770,20 +770,9 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let dim = engine.embedder().dim();
     // Vectors from the embedding cache (the same for every backend).
     let mut v = Array2::<f32>::zeros((n, dim));
-    {
-        let cache = engine.cache();
-        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-        for (i, p) in paragraphs.iter().enumerate() {
-            let vec = cache
-                .get(&crate::cache::key(engine.embedder().model_id(), &p.text))?
-                .ok_or_else(|| {
-                    Error::Corrupt(format!(
-                        "no cached vector for {}: run `rhizome index`",
-                        p.id
-                    ))
-                })?;
-            v.row_mut(i).assign(&ndarray::ArrayView1::from(&vec[..]));
-        }
+    for (i, p) in paragraphs.iter().enumerate() {
+        let vec = engine.stored_vector(p)?;
+        v.row_mut(i).assign(&ndarray::ArrayView1::from(&vec[..]));
     }
     let text_of: Vec<usize> = {
         let mut ids: HashMap<&str, usize> = HashMap::new();

@@ -21,13 +21,7 @@ pub async fn suggest(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SuggestRequest>,
 ) -> ApiResult<Json<SuggestResponse>> {
-    let max = state.engine.config.server.max_draft_chars;
-    let n = req.text.chars().count();
-    if n > max {
-        return Err(ApiError::bad_request(format!(
-            "the draft is {n} characters long; the limit is {max}"
-        )));
-    }
+    rhizome::author::check_draft(&state.engine.config, &req.text)?;
     let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
     let found = tokio::task::spawn_blocking(move || {

@@ -98,13 +98,7 @@ pub async fn draft(
     ApiJson(req): ApiJson<DraftRequest>,
 ) -> ApiResult<Json<DraftResponse>> {
     let k = bounded("k", req.k, 3, 1, 20)?;
-    let max = state.engine.config.server.max_draft_chars;
-    let n = req.text.chars().count();
-    if n > max {
-        return Err(ApiError::bad_request(format!(
-            "the draft is {n} characters long; the limit is {max}"
-        )));
-    }
+    rhizome::author::check_draft(&state.engine.config, &req.text)?;
     let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
     let found = tokio::task::spawn_blocking(move || {

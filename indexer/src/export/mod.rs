@@ -364,25 +364,16 @@ fn write_embeddings(
 ) -> Result<usize> {
     let model = engine.embedder().model_id().to_string();
     let mut t = Table::new(schema::EMBEDDINGS, engine.embedder().dim());
-    let mut cache = engine.cache().lock().unwrap_or_else(|p| p.into_inner());
     let mut seen = HashSet::new();
     for p in paragraphs {
         if !seen.insert(p.id.as_str()) {
             continue;
         }
-        let v = cache
-            .get(&crate::cache::key(&model, &p.text))?
-            .ok_or_else(|| {
-                Error::Corrupt(format!(
-                    "no cached vector for {}: run `rhizome index`",
-                    p.id
-                ))
-            })?;
+        let v = engine.stored_vector(p)?;
         t.text("paragraph_id", Some(&p.id));
         t.text("model", Some(&model));
         t.vector("vector", &v);
     }
-    drop(cache);
     t.write(&config_file(root, "embeddings")?)
 }
 
