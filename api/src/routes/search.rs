@@ -12,7 +12,7 @@ use crate::dto::{
     DraftParagraph, DraftRequest, DraftResponse, DraftTextScore, Echo, Hit, RetrieverScore,
     SearchParams, SearchResponse, UnitHit,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::AppState;
 
