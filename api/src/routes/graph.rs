@@ -106,53 +106,15 @@ pub async fn ego(
         return Err(ApiError::not_found(format!("no text {id:?}")));
     }
     let g = &kn.graph;
-    let corpus_of: HashMap<&str, &str> = g
-        .nodes
-        .iter()
-        .map(|n| (n.id.as_str(), n.corpus.as_str()))
-        .collect();
-    let ok = |t: &str| {
-        corpora.is_empty()
-            || corpus_of
-                .get(t)
-                .is_some_and(|c| corpora.iter().any(|x| x == c))
+    let query = rhizome::graph::EgoQuery {
+        center: &id,
+        depth,
+        k,
+        min_score,
+        corpora: &corpora,
     };
-    let mut adj: HashMap<&str, Vec<&rhizome::graph::Edge>> = HashMap::new();
-    for e in g
-        .edges
-        .iter()
-        .filter(|e| e.weight >= min_score && ok(&e.source) && ok(&e.target))
-    {
-        adj.entry(e.source.as_str()).or_default().push(e);
-        adj.entry(e.target.as_str()).or_default().push(e);
-    }
-    for list in adj.values_mut() {
-        list.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        list.truncate(k);
-    }
-    let mut keep: BTreeSet<&str> = BTreeSet::from([id.as_str()]);
-    let mut frontier = vec![id.as_str()];
-    let mut edges: Vec<&rhizome::graph::Edge> = Vec::new();
-    for _ in 0..depth {
-        let mut next = Vec::new();
-        for t in frontier {
-            for e in adj.get(t).into_iter().flatten() {
-                let other = if e.source == t {
-                    e.target.as_str()
-                } else {
-                    e.source.as_str()
-                };
-                if keep.insert(other) {
-                    next.push(other);
-                }
-                if !edges.iter().any(|x| std::ptr::eq(*x, *e)) {
-                    edges.push(e);
-                }
-            }
-        }
-        frontier = next;
-    }
-    edges.retain(|e| keep.contains(e.source.as_str()) && keep.contains(e.target.as_str()));
+    let (keep, edges) = rhizome::graph::ego(g, &query);
+    let keep: BTreeSet<&str> = keep.iter().map(String::as_str).collect();
     let mut resp = subgraph(g, &keep, edges);
     if resp.nodes.is_empty() {
         // a text with no links is still a node

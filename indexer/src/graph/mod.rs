@@ -10,6 +10,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+mod ego;
+pub use ego::{ego, EgoQuery};
+
 use crate::links::Links;
 use crate::manifest::Catalogue;
 
