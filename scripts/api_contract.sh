@@ -4,18 +4,10 @@
 #  2. a client generated from the document (openapi-python-client) calls
 #     search, related and drafts (tests/api/client_calls.py).
 # Usage: scripts/api_contract.sh [RHIZOME_BIN]   (part of scripts/test.sh)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rhizome/target}
-export RHIZOME_CACHE_DIR=${RHIZOME_CACHE_DIR:-$HOME/.cache/rhizome/embeddings}
+source "$(dirname "$0")/python_tools.sh"
 BIN=${1:-$CARGO_TARGET_DIR/release/rhizome}
 TOOLS=${RHIZOME_PYTOOLS:-$HOME/.cache/rhizome/pytools}
-if ! "$TOOLS/bin/python" -c "import schemathesis, openapi_python_client" 2>/dev/null; then
-  echo "==> Schemathesis and openapi-python-client from PyPI into $TOOLS"
-  python3 -m venv "$TOOLS"
-  "$TOOLS/bin/pip" install -q --disable-pip-version-check "schemathesis==4.32.5" "openapi-python-client==0.29.1"
-fi
+ensure_venv "$TOOLS" "schemathesis, openapi_python_client" "schemathesis==4.32.5" "openapi-python-client==0.29.1"
 WORK=$(mktemp -d)
 SERVER=
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }

@@ -9,18 +9,10 @@
 #     dir gives the same texts, paragraph ids and texts, and the same related
 #     texts for three posts as the demo without the left-out corpus.
 # Usage: scripts/dataset_check.sh [RHIZOME_BIN]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rhizome/target}
-export RHIZOME_CACHE_DIR=${RHIZOME_CACHE_DIR:-$HOME/.cache/rhizome/embeddings}
+source "$(dirname "$0")/python_tools.sh"
 BIN=${1:-$CARGO_TARGET_DIR/release/rhizome}
 PY=${RHIZOME_PYDATA:-$HOME/.cache/rhizome/pydata}
-if ! "$PY/bin/python" -c "import pyarrow, datasets, mlcroissant" 2>/dev/null; then
-  echo "==> pyarrow, datasets and mlcroissant from PyPI into $PY"
-  python3 -m venv "$PY"
-  "$PY/bin/pip" install -q --disable-pip-version-check "pyarrow>=17" "datasets>=3" "mlcroissant>=1.0"
-fi
+ensure_venv "$PY" "pyarrow, datasets, mlcroissant" "pyarrow>=17" "datasets>=3" "mlcroissant>=1.0"
 WORK=$(mktemp -d)
 # The configurations sit in the repository root: their relative paths
 # (models/, ../shared/) are read from the file's folder.

@@ -63,7 +63,13 @@ pub(crate) mod bytes_body {
 impl Knowledge {
     pub fn load(engine: &Engine) -> Knowledge {
         let catalogue = engine.catalogue();
-        let links = Links::load_reviewed(&engine.config.data_dir).ok();
+        // The author's verdicts, read once: they filter the links and change the ETags.
+        let feedback =
+            rhizome::feedback::Feedback::load(&engine.config.data_dir).unwrap_or_default();
+        let links = Links::load(&engine.config.data_dir).ok().map(|mut l| {
+            feedback.apply(&mut l);
+            l
+        });
         let graph = links.as_ref().map_or_else(
             || Graph {
                 nodes: vec![],
@@ -91,9 +97,11 @@ impl Knowledge {
             }
             // The author's verdicts change what is shown: a rejection must not
             // be answered 304 with the old list.
-            if let Ok(f) = rhizome::feedback::Feedback::load(&engine.config.data_dir) {
-                h.update(serde_json::to_string(&f).unwrap_or_default().as_bytes());
-            }
+            h.update(
+                serde_json::to_string(&feedback)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
             h.finalize().to_hex()[..16].to_string()
         };
         Knowledge {

@@ -11,21 +11,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 fn write_config(dir: &Path, corpus: &Path) -> std::path::PathBuf {
-    let root = common::repo_root();
-    let cache = std::env::var("RHIZOME_CACHE_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or(root.join(".rhizome/cache"));
-    let cfg = format!(
-        "data_dir = {:?}\ncache_dir = {:?}\n[model]\ndir = {:?}\nort_dylib = {:?}\n[[corpus]]\nname = \"notes\"\npath = {:?}\nformat = \"markdown\"\n",
-        dir.join("data"),
-        cache,
-        root.join("models/multilingual-e5-small"),
-        root.join("models/onnxruntime/libonnxruntime.so"),
-        corpus
-    );
-    let path = dir.join("rhizome.toml");
-    std::fs::write(&path, cfg).unwrap();
-    path
+    common::notes_config(dir, corpus, "")
 }
 
 fn rhizome(config: &Path, args: &[&str]) -> std::process::Output {

@@ -15,6 +15,7 @@ use crate::engine::{Engine, SearchOptions};
 use crate::error::{Error, Result};
 use crate::feedback::Feedback;
 use crate::links::{salient_min_idf, shared_terms, Links};
+use crate::manifest::Catalogue;
 use crate::source::Document;
 use crate::store::StoredParagraph;
 
@@ -183,7 +184,7 @@ pub fn sentence_span(source: &str, start: usize, end: usize, at: usize) -> Span 
 
 /// Text ids a set of link targets (URLs, relative paths) point at, matched by
 /// their last path segment as `links::resolve_author_links` does.
-fn linked_texts(engine: &Engine, targets: &[String]) -> HashSet<String> {
+fn linked_texts(catalogue: &Catalogue, targets: &[String]) -> HashSet<String> {
     let slug = |s: &str| {
         let s = s
             .split(['#', '?'])
@@ -198,8 +199,7 @@ fn linked_texts(engine: &Engine, targets: &[String]) -> HashSet<String> {
         .map(|t| slug(t))
         .filter(|s| !s.is_empty())
         .collect();
-    engine
-        .catalogue()
+    catalogue
         .texts
         .keys()
         .filter(|id| wanted.contains(&slug(id)))
@@ -358,8 +358,8 @@ pub fn suggest(
     let vectors = engine.embedder().embed_documents(&texts)?;
     let feedback = Feedback::load(&engine.config.data_dir)?;
     let all_links: Vec<String> = paragraphs.iter().flat_map(|p| p.links.clone()).collect();
-    let linked = linked_texts(engine, &all_links);
     let catalogue = engine.catalogue();
+    let linked = linked_texts(&catalogue, &all_links);
     let min_idf = salient_min_idf(engine.text_index().num_paragraphs() as usize);
     let (cfg, links_cfg) = (&engine.config.author, &engine.config.links);
     let mut out = Vec::new();
@@ -425,8 +425,7 @@ pub fn suggest(
 }
 
 /// The source file of a text, when offsets point into it (not JSONL records).
-fn source_of(engine: &Engine, text_id: &str) -> Result<Option<String>> {
-    let catalogue = engine.catalogue();
+fn source_of(engine: &Engine, catalogue: &Catalogue, text_id: &str) -> Result<Option<String>> {
     let Some(entry) = catalogue.texts.get(text_id) else {
         return Ok(None);
     };
@@ -497,7 +496,7 @@ pub fn inbound(engine: &Engine, links: &Links, text_id: &str) -> Result<Vec<Inbo
         if !is_older || links_already || feedback.rejected(&older, text_id) {
             continue;
         }
-        let Some(source) = source_of(engine, &older)? else {
+        let Some(source) = source_of(engine, &catalogue, &older)? else {
             continue;
         };
         for (from, to) in &evidence {

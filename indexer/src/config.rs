@@ -343,6 +343,22 @@ pub struct CorpusConfig {
 }
 
 impl CorpusConfig {
+    /// A corpus with every option at its default (French, all files, no URL
+    /// template, no licence declared).
+    pub fn new(name: &str, path: impl Into<PathBuf>, format: CorpusFormat) -> CorpusConfig {
+        CorpusConfig {
+            name: name.into(),
+            path: path.into(),
+            format,
+            language: default_language(),
+            include: vec![],
+            url_template: None,
+            title: None,
+            license: None,
+            redistribute: None,
+        }
+    }
+
     /// A dataset export may include this corpus (declared licence, not refused).
     pub fn redistributable(&self) -> bool {
         self.redistribute.unwrap_or(self.license.is_some())

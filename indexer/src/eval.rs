@@ -215,15 +215,8 @@ pub fn beir(
     let mut config = base.clone();
     config.data_dir = base.cache_dir.join("eval").join(&name);
     config.corpora = vec![CorpusConfig {
-        name: "beir".into(),
-        path: dir.to_path_buf(),
-        format: CorpusFormat::Jsonl,
-        language: "fr".into(),
         include: vec!["corpus.jsonl".into()],
-        url_template: None,
-        title: None,
-        license: None,
-        redistribute: None,
+        ..CorpusConfig::new("beir", dir, CorpusFormat::Jsonl)
     }];
     let engine = Engine::open_with(config, embedder)?;
     let report = engine.index(progress)?;

@@ -25,17 +25,8 @@ pub fn parse_and_split(format: CorpusFormat, data: &[u8]) {
         }
     };
     let dir = std::env::temp_dir();
-    let corpus = CorpusConfig {
-        name: "fuzz".into(),
-        path: dir,
-        format,
-        language: "fr".into(),
-        include: vec![],
-        url_template: Some("https://example.org/{year}/{month}/{day}/{slug}/".into()),
-        title: None,
-        license: None,
-        redistribute: None,
-    };
+    let mut corpus = CorpusConfig::new("fuzz", dir, format);
+    corpus.url_template = Some("https://example.org/{year}/{month}/{day}/{slug}/".into());
     let doc = file_document(&corpus, "2024/01/post.md", text);
     assert!(doc.body.0 <= doc.body.1 && doc.body.1 <= doc.text.len());
     for cfg in [

@@ -110,17 +110,8 @@ fn links() -> &'static Links {
         let corpus = tmp.path().join("notes");
         write_corpus(&corpus);
         let mut c = common::config(&tmp.path().join("data"), &[]);
-        c.corpora.push(CorpusConfig {
-            name: "notes".into(),
-            path: corpus,
-            format: CorpusFormat::Markdown,
-            language: "fr".into(),
-            include: vec![],
-            url_template: None,
-            title: None,
-            license: None,
-            redistribute: None,
-        });
+        c.corpora
+            .push(CorpusConfig::new("notes", corpus, CorpusFormat::Markdown));
         let engine = Engine::open_with(c, common::embedder()).unwrap();
         engine.index(false).unwrap();
         links::compute(&engine).unwrap()

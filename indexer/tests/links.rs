@@ -31,17 +31,8 @@ fn write_corpus(dir: &Path, posts: &[(&str, &str)]) {
 
 fn fixture_config(data: &Path, corpus: &Path) -> Config {
     let mut c = common::config(data, &[]);
-    c.corpora.push(CorpusConfig {
-        name: "notes".into(),
-        path: corpus.to_path_buf(),
-        format: CorpusFormat::Markdown,
-        language: "fr".into(),
-        include: vec![],
-        url_template: None,
-        title: None,
-        license: None,
-        redistribute: None,
-    });
+    c.corpora
+        .push(CorpusConfig::new("notes", corpus, CorpusFormat::Markdown));
     c
 }
 

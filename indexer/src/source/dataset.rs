@@ -145,17 +145,7 @@ mod tests {
     use super::*;
 
     fn corpus(path: &Path) -> CorpusConfig {
-        CorpusConfig {
-            name: "mirror".into(),
-            path: path.to_path_buf(),
-            format: CorpusFormat::Dataset,
-            language: "fr".into(),
-            include: vec![],
-            url_template: None,
-            title: None,
-            license: None,
-            redistribute: None,
-        }
+        CorpusConfig::new("mirror", path, CorpusFormat::Dataset)
     }
 
     #[test]

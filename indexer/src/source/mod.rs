@@ -278,17 +278,7 @@ mod tests {
     use std::io::Write;
 
     fn corpus(dir: &Path, format: CorpusFormat) -> CorpusConfig {
-        CorpusConfig {
-            name: "t".into(),
-            path: dir.to_path_buf(),
-            format,
-            language: "fr".into(),
-            include: vec![],
-            url_template: None,
-            title: None,
-            license: None,
-            redistribute: None,
-        }
+        CorpusConfig::new("t", dir, format)
     }
 
     #[test]

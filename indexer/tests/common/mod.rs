@@ -40,6 +40,28 @@ pub fn embedder() -> Arc<dyn Embedder> {
     .clone()
 }
 
+/// Writes `dir/rhizome.toml` for a CLI test: data in `dir/data`, the shared
+/// embedding cache, the repository's model, one markdown corpus `notes` at
+/// `corpus`, and `extra` TOML sections (before the corpus).
+#[allow(dead_code)] // not every test binary that includes this module writes a config
+pub fn notes_config(dir: &Path, corpus: &Path, extra: &str) -> PathBuf {
+    let root = repo_root();
+    let cache = std::env::var("RHIZOME_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or(root.join(".rhizome/cache"));
+    let cfg = format!(
+        "data_dir = {:?}\ncache_dir = {:?}\n[model]\ndir = {:?}\nort_dylib = {:?}\n{extra}[[corpus]]\nname = \"notes\"\npath = {:?}\nformat = \"markdown\"\n",
+        dir.join("data"),
+        cache,
+        root.join("models/multilingual-e5-small"),
+        root.join("models/onnxruntime/libonnxruntime.so"),
+        corpus
+    );
+    let path = dir.join("rhizome.toml");
+    std::fs::write(&path, cfg).unwrap();
+    path
+}
+
 /// Copies a folder (a corpus to edit in a test) recursively.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
