@@ -192,7 +192,7 @@ fn linked_texts(catalogue: &Catalogue, targets: &[String]) -> HashSet<String> {
             .unwrap_or(s)
             .trim_end_matches('/');
         let last = s.rsplit('/').next().unwrap_or(s);
-        crate::links::percent_decode(last.strip_suffix(".md").unwrap_or(last)).to_lowercase()
+        crate::site::percent_decode(last.strip_suffix(".md").unwrap_or(last)).to_lowercase()
     };
     let wanted: HashSet<String> = targets
         .iter()

@@ -329,6 +329,12 @@ pub struct CorpusConfig {
     /// Link back to the source: `{id}`, `{path}`, `{slug}`, `{year}`, `{month}`, `{day}`.
     #[serde(default)]
     pub url_template: Option<String>,
+    /// Hosts that publish this corpus (and their subdomains): a link to one
+    /// of them in a text of the corpus is the author's link to another of its
+    /// texts, and `lookup` treats their addresses as one. Empty: the host of
+    /// `url_template`.
+    #[serde(default)]
+    pub site_hosts: Vec<String>,
     /// Title of texts that have none of their own (a one-file corpus such as a book).
     #[serde(default)]
     pub title: Option<String>,
@@ -353,10 +359,23 @@ impl CorpusConfig {
             language: default_language(),
             include: vec![],
             url_template: None,
+            site_hosts: vec![],
             title: None,
             license: None,
             redistribute: None,
         }
+    }
+
+    /// The hosts that publish this corpus, the canonical one first.
+    pub fn hosts(&self) -> Vec<String> {
+        if !self.site_hosts.is_empty() {
+            return self.site_hosts.iter().map(|h| h.to_lowercase()).collect();
+        }
+        self.url_template
+            .as_deref()
+            .and_then(crate::site::host_of)
+            .into_iter()
+            .collect()
     }
 
     /// A dataset export may include this corpus (declared licence, not refused).

@@ -29,6 +29,7 @@ pub mod fuzzing;
 #[cfg(feature = "engine")]
 pub mod graph;
 pub mod ids;
+pub mod index;
 #[cfg(feature = "engine")]
 pub mod links;
 #[cfg(feature = "engine")]
@@ -39,6 +40,8 @@ pub mod markup;
 pub mod migrate;
 #[cfg(feature = "engine")]
 pub mod related;
+pub mod search;
+pub mod site;
 pub mod source;
 pub mod split;
 #[cfg(feature = "engine")]

@@ -56,18 +56,6 @@ pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
     .into_response())
 }
 
-/// `https://blog.tcrouzet.com/2025/01/20/slug/` and `http://tcrouzet.com/2025/01/20/slug` are the same page.
-fn normalize_url(u: &str) -> String {
-    let u = u.trim().split(['#', '?']).next().unwrap_or("");
-    let u = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("http://"))
-        .unwrap_or(u);
-    let u = u.strip_prefix("www.").unwrap_or(u);
-    let u = u.strip_prefix("blog.").unwrap_or(u);
-    rhizome::links::percent_decode(u.trim_end_matches('/')).to_lowercase()
-}
-
 /// The text published at a URL (the widget identifies a post by its address).
 #[utoipa::path(get, path = "/api/v1/lookup", params(LookupParams), tag = "texts",
     responses((status = 200, body = Lookup), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
@@ -79,13 +67,9 @@ pub async fn lookup(
         return Err(ApiError::bad_request("url is empty"));
     }
     // An address that normalizes to nothing (`#`, `https://`) matches no page: 404.
-    let want = normalize_url(&p.url);
     let k = state.knowledge();
-    let found = k
-        .catalogue
-        .texts
-        .iter()
-        .find(|(_, e)| e.url.as_deref().is_some_and(|u| normalize_url(u) == want));
+    let sites = rhizome::site::Sites::from_config(&state.engine.config);
+    let found = sites.published_at(&k.catalogue, &p.url);
     let (id, e) =
         found.ok_or_else(|| ApiError::not_found(format!("no text published at {:?}", p.url)))?;
     Ok(Json(Lookup {

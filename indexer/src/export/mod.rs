@@ -182,7 +182,7 @@ fn read_sources<'a>(engine: &Engine, selected: &[&'a CorpusConfig]) -> Result<Ve
         let mut docs = Vec::new();
         for d in read.documents {
             let indexed = catalogue.texts.get(&d.id);
-            let hash = crate::engine::content_hash(&d, &engine.config);
+            let hash = crate::index::prepare::content_hash(&d, &engine.config);
             match indexed {
                 Some(e) if e.hash == hash => docs.push(d),
                 _ => {

@@ -1,0 +1,140 @@
+//! Related texts: each compared pair, in both directions, with its evidence
+//! (the pair's passage links, or its closest paragraph pairs), ranked per
+//! source and cut at the calibrated thresholds.
+//!
+//! Owns: the lists readers see and the unthresholded ranking a recall
+//! measure reads. Must not: compute signals.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::candidates::Candidates;
+use super::dense::DensePass;
+use super::input::LinkInput;
+use super::model::{Evidence, Related};
+use super::passages::{ParagraphPair, PassageLinks};
+use super::score::{link_score, salient_min_idf, shared_terms};
+use super::text_level::TextPair;
+use crate::config::LinksConfig;
+use crate::store::TextIndex;
+
+/// What the related lists are made from.
+pub(super) struct Aggregate<'a> {
+    pub input: &'a LinkInput,
+    pub text_index: &'a TextIndex,
+    pub dense: &'a DensePass,
+    pub candidates: &'a Candidates,
+    pub passages: &'a PassageLinks,
+    pub author_links: &'a BTreeMap<String, Vec<String>>,
+    pub cfg: &'a LinksConfig,
+}
+
+/// Related lists: (shown, ranked) per source text.
+pub(super) type RelatedLists = (
+    BTreeMap<String, Vec<Related>>,
+    BTreeMap<String, Vec<String>>,
+);
+
+/// Shown lists (score ≥ `related_min_score`, robust ≥ `related_min_robust`)
+/// and the best `related_per_text` ids whatever their score.
+pub(super) fn related_lists(
+    agg: &Aggregate,
+    level: &HashMap<(usize, usize), TextPair>,
+) -> RelatedLists {
+    let cfg = agg.cfg;
+    let ids = &agg.input.text_ids;
+    let mut ranked_all: BTreeMap<String, Vec<Related>> = BTreeMap::new();
+    for (&(a, b), pair) in level {
+        let (ida, idb) = (&ids[a], &ids[b]);
+        let key = if ida < idb { (ida, idb) } else { (idb, ida) };
+        let passages = agg
+            .passages
+            .by_text_pair
+            .get(&(key.0.clone(), key.1.clone()));
+        for (src, dst) in [(a, b), (b, a)] {
+            let evidence = match passages {
+                Some(pairs) => passage_evidence(agg, pairs, src),
+                None => closest_evidence(agg, pair, src),
+            };
+            let author = agg
+                .author_links
+                .get(&ids[src])
+                .is_some_and(|t| t.iter().any(|x| *x == ids[dst]));
+            ranked_all
+                .entry(ids[src].clone())
+                .or_default()
+                .push(Related {
+                    text: ids[dst].clone(),
+                    score: pair.score,
+                    robust: pair.robust,
+                    author,
+                    evidence,
+                });
+        }
+    }
+    let mut related = BTreeMap::new();
+    let mut ranked = BTreeMap::new();
+    for (src, mut list) in ranked_all {
+        list.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.text.cmp(&y.text)));
+        list.truncate(cfg.related_per_text);
+        ranked.insert(src.clone(), list.iter().map(|r| r.text.clone()).collect());
+        list.retain(|r| r.score >= cfg.related_min_score && r.robust >= cfg.related_min_robust);
+        if !list.is_empty() {
+            related.insert(src, list);
+        }
+    }
+    (related, ranked)
+}
+
+/// The pair's passage links, best first, oriented from the source.
+fn passage_evidence(agg: &Aggregate, pairs: &[ParagraphPair], src: usize) -> Vec<Evidence> {
+    let mut pairs = pairs.to_vec();
+    pairs.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    pairs
+        .iter()
+        .take(agg.cfg.evidence)
+        .map(|&(i, j, score)| {
+            let (f, t) = if agg.input.text_of[i] == src {
+                (i, j)
+            } else {
+                (j, i)
+            };
+            let c = &agg.candidates[&(f.min(t), f.max(t))];
+            evidence(agg, f, t, score, c.dense, c.bm25)
+        })
+        .collect()
+}
+
+/// No passage link: the closest paragraph pairs the text level found.
+fn closest_evidence(agg: &Aggregate, pair: &TextPair, src: usize) -> Vec<Evidence> {
+    pair.best
+        .iter()
+        .take(agg.cfg.evidence)
+        .map(|&(i, j, cos)| {
+            let (f, t) = if agg.input.text_of[i] == src {
+                (i, j)
+            } else {
+                (j, i)
+            };
+            let score = link_score(
+                agg.dense.z(f, cos),
+                agg.dense.z(t, cos),
+                0.0,
+                agg.cfg.bm25_weight,
+            );
+            evidence(agg, f, t, score, cos, 0.0)
+        })
+        .collect()
+}
+
+fn evidence(agg: &Aggregate, f: usize, t: usize, score: f32, dense: f32, bm25: f32) -> Evidence {
+    let (pf, pt) = (&agg.input.paragraphs[f], &agg.input.paragraphs[t]);
+    let min_idf = salient_min_idf(agg.input.len());
+    Evidence {
+        from: pf.id.clone(),
+        to: pt.id.clone(),
+        dense,
+        bm25,
+        score,
+        terms: shared_terms(agg.text_index, &pf.text, &pt.text, min_idf),
+    }
+}

@@ -1,0 +1,120 @@
+//! Link discovery: which paragraph of one text echoes which paragraph of
+//! another, and so which texts are related.
+//!
+//! The pipeline, one phase per file, in the order [`compute`] runs them:
+//! [`input`] (paragraphs, vectors, numbering) → [`noise`] (exact
+//! boilerplate) → [`dense`] (calibration moments, neighbours, twins) →
+//! [`noise`] again (near boilerplate, duplicate texts) → [`candidates`] (BM25
+//! "more like this" merged with dense neighbours) → [`passages`] (scored,
+//! kept per paragraph) → [`author`] (the author's own links) →
+//! [`text_level`] (texts compared as wholes) → [`aggregate`] (related lists
+//! with evidence). [`score`] holds the pure formulas, [`model`] what is saved.
+//!
+//! Must not: embed (vectors come from the cache) or know about HTTP.
+
+mod aggregate;
+mod author;
+mod candidates;
+mod dense;
+mod input;
+mod model;
+mod noise;
+mod parallel;
+mod passages;
+mod score;
+mod text_level;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+pub use author::resolve_author_links;
+pub use model::{Duplicate, Evidence, Links, PassageLink, Related};
+pub use score::{link_score, salient_min_idf, shared_terms, text_score, TEXT_SCORE_BEST};
+
+use crate::engine::Engine;
+use crate::error::Result;
+
+/// Computes the whole link graph from what the engine has indexed.
+pub fn compute(engine: &Engine) -> Result<Links> {
+    let started = Instant::now();
+    let cfg = &engine.config.links;
+    let input = input::LinkInput::load(engine, cfg)?;
+    let mut boilerplate = noise::exact_boilerplate(&input, cfg);
+    let dense = dense::neighbours(&input, engine.vector_store(), cfg)?;
+    noise::mark_twin_boilerplate(&mut boilerplate, &input, &dense.same, cfg);
+    let duplicates = noise::duplicates(&input, &dense.same, cfg);
+    let usable: Vec<bool> = (0..input.len())
+        .map(|i| input.eligible[i] && !boilerplate[i])
+        .collect();
+    let candidates = candidates::gather(engine.text_index(), &input, &usable, &dense.top, cfg)?;
+    let passages = passages::keep(&input, &candidates, &dense, &duplicates.pairs, cfg);
+    let sites = crate::site::Sites::from_config(&engine.config);
+    let author_links = resolve_author_links(&engine.catalogue(), &sites);
+    let linked = linked_strength(engine, &input, &passages);
+    let phase = Instant::now();
+    let level = text_level::compare(
+        &input,
+        &text_level::TextLevelInput {
+            usable: &usable,
+            linked: &linked,
+            excluded: &duplicates.pairs,
+            cfg,
+        },
+    );
+    tracing::info!(
+        seconds = phase.elapsed().as_secs_f64(),
+        pairs = level.len(),
+        "text level"
+    );
+    let agg = aggregate::Aggregate {
+        input: &input,
+        text_index: engine.text_index(),
+        dense: &dense,
+        candidates: &candidates,
+        passages: &passages,
+        author_links: &author_links,
+        cfg,
+    };
+    let (related, ranked) = aggregate::related_lists(&agg, &level);
+    Ok(Links {
+        model_id: engine.embedder().model_id().to_string(),
+        related,
+        ranked,
+        author_links,
+        duplicates: duplicates.list,
+        boilerplate: (0..input.len())
+            .filter(|&i| boilerplate[i])
+            .map(|i| input.paragraphs[i].id.clone())
+            .collect(),
+        paragraph_links: passages.links.len(),
+        passage_links: passages.links,
+        paragraphs: input.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        neighbours: if dense.approximate { "hnsw" } else { "exact" }.into(),
+        ann_recall: dense.ann_recall,
+    })
+}
+
+/// Each passage-linked text pair's strength ([`text_score`] of its links,
+/// by the shorter text's length in paragraphs).
+fn linked_strength(
+    engine: &Engine,
+    input: &input::LinkInput,
+    passages: &passages::PassageLinks,
+) -> HashMap<(usize, usize), f32> {
+    let catalogue = engine.catalogue();
+    let len_of = |t: &str| catalogue.texts.get(t).map_or(1, |e| e.paragraphs);
+    passages
+        .by_text_pair
+        .iter()
+        .filter_map(|((a, b), pairs)| {
+            let (x, y) = (*input.text_index.get(a)?, *input.text_index.get(b)?);
+            let strength = text_score(
+                pairs.iter().map(|p| p.2).collect(),
+                TEXT_SCORE_BEST,
+                len_of(a).min(len_of(b)),
+            );
+            Some(((x.min(y), x.max(y)), strength))
+        })
+        .collect()
+}

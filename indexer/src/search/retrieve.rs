@@ -1,0 +1,192 @@
+//! Candidates of each retriever at both levels, and their fusion.
+//!
+//! Owns: which points each retriever proposes (committed ones only) and the
+//! fusion's settings. Must not: touch stored texts beyond the units a
+//! fusion needs.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Mode, Ranked};
+use crate::config::FusionMethod;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::fusion::{self, Fused, FusedLevels, Levels};
+use crate::ids;
+use crate::store::{self, Filter, StoredParagraph, TextIndex};
+
+/// What each retriever found at both levels: paragraphs and retrieval units.
+#[derive(Debug, Clone, Default)]
+pub struct Retrieved {
+    pub dense: Ranked,
+    pub bm25: Ranked,
+    pub unit_dense: Ranked,
+    pub unit_bm25: Ranked,
+}
+
+/// Fused paragraphs (best first) and the stored units they belong to.
+pub type FusedSearch = (Vec<FusedLevels<u64, u64>>, HashMap<u64, StoredParagraph>);
+
+impl Engine {
+    /// The stored retrieval units of these points, in the given order.
+    pub fn unit_stores_get(&self, points: &[u64]) -> Result<Vec<StoredParagraph>> {
+        let mut by_point: HashMap<u64, StoredParagraph> = self
+            .units
+            .text
+            .get(points)?
+            .into_iter()
+            .map(|u| (u.point, u))
+            .collect();
+        Ok(points.iter().filter_map(|p| by_point.remove(p)).collect())
+    }
+
+    /// Candidates of each retriever at both levels, best first: paragraphs
+    /// and retrieval units, as (point, score). The query is embedded once.
+    pub fn retrieve(
+        &self,
+        query: &str,
+        n: usize,
+        mode: Mode,
+        filter: &Filter,
+    ) -> Result<Retrieved> {
+        let v = if mode != Mode::Bm25 {
+            self.embedder.embed_query(query)?
+        } else {
+            Vec::new()
+        };
+        self.retrieve_with(query, &v, n, mode, filter)
+    }
+
+    /// [`Engine::retrieve`] with the query's vector already embedded.
+    pub fn retrieve_with(
+        &self,
+        query: &str,
+        v: &[f32],
+        n: usize,
+        mode: Mode,
+        filter: &Filter,
+    ) -> Result<Retrieved> {
+        let mut r = Retrieved::default();
+        // Units are fewer than paragraphs and each covers several: half as
+        // many candidates (measured: search p50 +19 % over paragraphs alone
+        // instead of +32 %, dev nDCG within 0.02; BENCHMARKS.md).
+        let units_n = (n / 2).max(1);
+        if mode != Mode::Bm25 {
+            r.dense = self.committed(self.vectors.search(v, n, filter)?)?;
+            r.unit_dense = self.committed_units(self.units.vectors.search(v, units_n, filter)?)?;
+        }
+        if mode != Mode::Dense {
+            r.bm25 = self.text.search(query, n, filter)?;
+            r.unit_bm25 = self.units.text.search(query, units_n, filter)?;
+        }
+        Ok(r)
+    }
+
+    /// Fuses both levels (see [`fusion::fuse_levels`]) with the configured
+    /// method and weights, or the given ones; returns the fused paragraphs
+    /// and the stored units they belong to.
+    pub fn fuse_retrieved(
+        &self,
+        r: &Retrieved,
+        method: Option<FusionMethod>,
+        unit_weight: Option<f32>,
+    ) -> Result<FusedSearch> {
+        let s = &self.config.search;
+        self.fuse_retrieved_with(
+            r,
+            method.unwrap_or(s.fusion),
+            s.dense_weight,
+            unit_weight.unwrap_or(s.unit_weight),
+        )
+    }
+
+    /// [`Engine::fuse_retrieved`] with every setting given (evaluation sweeps).
+    pub fn fuse_retrieved_with(
+        &self,
+        r: &Retrieved,
+        method: FusionMethod,
+        dense_weight: f32,
+        unit_weight: f32,
+    ) -> Result<FusedSearch> {
+        let s = &self.config.search;
+        // Only the best units of each list lend their score to their
+        // paragraphs: fetching a stored unit costs a block decompression, and
+        // a unit below `unit_expand` cannot lift a paragraph into the top.
+        let unit_points: Vec<u64> = {
+            let mut seen = HashSet::new();
+            r.unit_dense
+                .iter()
+                .take(s.unit_expand)
+                .chain(r.unit_bm25.iter().take(s.unit_expand))
+                .map(|x| x.0)
+                .filter(|p| seen.insert(*p))
+                .collect()
+        };
+        let units: HashMap<u64, StoredParagraph> = self
+            .units
+            .text
+            .get(&unit_points)?
+            .into_iter()
+            .map(|u| (u.point, u))
+            .collect();
+        let members: HashMap<u64, Vec<u64>> = units
+            .values()
+            .map(|u| {
+                let ps = ids::unit_paragraphs(&u.id)
+                    .iter()
+                    .map(|pid| store::point_id(pid))
+                    .collect();
+                (u.point, ps)
+            })
+            .collect();
+        let method = match method {
+            FusionMethod::Rrf => fusion::Method::Rrf { k: s.rrf_k },
+            FusionMethod::Weighted => fusion::Method::Weighted,
+        };
+        let levels = Levels {
+            dense: &r.dense,
+            bm25: &r.bm25,
+            unit_dense: &r.unit_dense,
+            unit_bm25: &r.unit_bm25,
+        };
+        let fused = fusion::fuse_levels(&levels, &members, method, dense_weight, unit_weight);
+        Ok((fused, units))
+    }
+
+    /// Drops dense hits the text index has not committed. A text's vectors are
+    /// written before its checkpoint, so a run that died in between (a crash,
+    /// a full disk) leaves points no text owns yet; the rerun replaces them.
+    /// Until then they must not shift the fusion's ranks and statistics.
+    pub(super) fn committed(&self, hits: Ranked) -> Result<Ranked> {
+        committed_in(&self.text, hits)
+    }
+
+    /// The same for retrieval units.
+    fn committed_units(&self, hits: Ranked) -> Result<Ranked> {
+        committed_in(&self.units.text, hits)
+    }
+
+    /// Fuses candidate lists with the configured (or given) method.
+    pub fn fuse(
+        &self,
+        dense: &[(u64, f32)],
+        bm25: &[(u64, f32)],
+        method: Option<FusionMethod>,
+    ) -> Vec<Fused<u64>> {
+        let s = &self.config.search;
+        match method.unwrap_or(s.fusion) {
+            FusionMethod::Rrf => fusion::rrf(dense, bm25, s.rrf_k, s.dense_weight),
+            FusionMethod::Weighted => fusion::weighted(dense, bm25, s.dense_weight),
+        }
+    }
+}
+
+/// The hits whose points `index` has committed.
+fn committed_in(index: &TextIndex, hits: Ranked) -> Result<Ranked> {
+    let ids: Vec<u64> = hits.iter().map(|h| h.0).collect();
+    let known = index.contains(&ids)?;
+    Ok(hits
+        .into_iter()
+        .zip(known)
+        .filter_map(|(h, k)| k.then_some(h))
+        .collect())
+}
