@@ -112,7 +112,7 @@ fn catalogued(data: &Path) -> (usize, usize) {
 fn server_count(grpc: u16) -> usize {
     use rhizome::store::VectorStore;
     let cfg = rhizome::config::VectorStoreConfig {
-        backend: "server".into(),
+        backend: rhizome::config::Backend::Server,
         url: Some(format!("http://127.0.0.1:{grpc}")),
         collection: "outage".into(),
         ..Default::default()

@@ -68,7 +68,7 @@ mod with_server {
         let mut embedded_cfg = common::config(&tmp.path().join("embedded"), DEMO);
         embedded_cfg.vector_store = Default::default();
         let mut server_cfg = common::config(&tmp.path().join("server"), DEMO);
-        server_cfg.vector_store.backend = "server".into();
+        server_cfg.vector_store.backend = rhizome::config::Backend::Server;
         server_cfg.vector_store.url = Some(url);
         server_cfg.vector_store.collection = format!("rhizome-backends-{}", std::process::id());
         let collection = server_cfg.vector_store.clone();

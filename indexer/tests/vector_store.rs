@@ -128,7 +128,7 @@ fn server_store_keeps_the_contract() {
         use rhizome::migrate::migrate;
         use rhizome::store::ServerStore;
         let cfg = rhizome::config::VectorStoreConfig {
-            backend: "server".into(),
+            backend: rhizome::config::Backend::Server,
             url: Some(url),
             collection: format!("rhizome-test-{}", std::process::id()),
             upsert_batch: 64, // several requests in flight

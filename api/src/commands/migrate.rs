@@ -123,7 +123,7 @@ fn migrate(
         ),
     };
     let mut server = config.vector_store.clone();
-    server.backend = "server".into();
+    server.backend = rhizome::config::Backend::Server;
     server.url = url.clone().or(server.url);
     if let Some(c) = collection {
         server.collection = c.clone();
@@ -136,7 +136,7 @@ fn migrate(
         .into());
     }
     let mut embedded = config.vector_store.clone();
-    embedded.backend = "embedded".into();
+    embedded.backend = rhizome::config::Backend::Embedded;
     let (from_cfg, to_cfg) = if to == "server" {
         if !dir.join("edge_config.json").exists() {
             return Err(rhizome::Error::Config(format!(

@@ -15,8 +15,8 @@ pub use edge::EdgeStore;
 pub use server::ServerStore;
 pub use text::{StoredParagraph, TextIndex};
 
-use crate::config::VectorStoreConfig;
-use crate::error::{Error, Result};
+use crate::config::{Backend, VectorStoreConfig};
+use crate::error::Result;
 
 /// Stable 64-bit point id of a paragraph id (`<text id>#<ordinal>`).
 pub fn point_id(paragraph_id: &str) -> u64 {
@@ -103,17 +103,14 @@ pub fn open(
     dir: &std::path::Path,
     dim: usize,
 ) -> Result<Box<dyn VectorStore>> {
-    match cfg.backend.as_str() {
-        "embedded" => Ok(Box::new(EdgeStore::open(dir, dim)?)),
+    match cfg.backend {
+        Backend::Embedded => Ok(Box::new(EdgeStore::open(dir, dim)?)),
         #[cfg(feature = "qdrant-server")]
-        "server" => Ok(Box::new(ServerStore::open(cfg, dim)?)),
+        Backend::Server => Ok(Box::new(ServerStore::open(cfg, dim)?)),
         #[cfg(not(feature = "qdrant-server"))]
-        "server" => Err(Error::Config(
+        Backend::Server => Err(crate::error::Error::Config(
             "vector_store.backend = \"server\" needs a build with `--features rhizome-indexer/qdrant-server`"
                 .into(),
         )),
-        other => Err(Error::Config(format!(
-            "vector store backend {other:?} is not available in this build"
-        ))),
     }
 }

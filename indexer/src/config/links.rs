@@ -1,0 +1,92 @@
+//! The `[links]` section: how link discovery finds, calibrates and keeps
+//! passage links and related texts.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinksConfig {
+    /// Dense nearest neighbours (from other texts) considered per paragraph.
+    pub dense_k: usize,
+    /// BM25 "more like this" candidates per paragraph, and query terms used.
+    pub bm25_k: usize,
+    pub bm25_terms: usize,
+    pub bm25_weight: f32,
+    /// A paragraph link is kept when its score reaches this.
+    pub min_score: f32,
+    /// Links kept per paragraph (best first).
+    pub per_paragraph: usize,
+    /// Paragraphs shorter than this make no links (headings, fragments).
+    pub min_chars: usize,
+    /// Cosine above which two paragraphs are the same passage.
+    pub same_passage_cosine: f32,
+    /// A passage found in this many texts or more is boilerplate: no links.
+    pub boilerplate_texts: usize,
+    /// Two texts sharing this share of the shorter one's passages are duplicates.
+    pub duplicate_share: f32,
+    /// Related texts kept per text, and passage pairs kept as evidence.
+    pub related_per_text: usize,
+    pub evidence: usize,
+    /// The model's background: cosine mean and spread of unrelated paragraphs
+    /// (measured on the demo corpora: 0.832 and 0.018). Per-paragraph moments
+    /// are shrunk towards it with the weight of `prior_weight` paragraphs.
+    pub prior_mean: f32,
+    pub prior_std: f32,
+    pub prior_weight: f32,
+    /// Above this many paragraphs, neighbours come from the vector store's
+    /// HNSW index instead of all pairs (O(n²) past ~60k paragraphs is minutes).
+    pub exact_max_paragraphs: usize,
+    /// Paragraphs sampled for the per-paragraph moments on the HNSW path.
+    pub moment_sample: usize,
+    /// HNSW beam width of those neighbour searches (recall against time).
+    pub hnsw_ef: usize,
+    /// Text level (issue 12): each text is compared as a whole with this many
+    /// nearest texts (by centred mean vector) plus every text it shares a
+    /// passage link with.
+    pub text_candidates: usize,
+    /// Paragraphs per text, evenly sampled, in the chamfer comparison (keeps
+    /// a novel against a novel to a bounded cost).
+    pub chamfer_rows: usize,
+    /// A related text is shown (API, widget, graph) only when its fused
+    /// z-score reaches this: fewer than k texts rather than weak ones.
+    pub related_min_score: f32,
+    /// ... and when the same score without the pair's strongest passage
+    /// match reaches this: a link must not rest on one shared passage.
+    pub related_min_robust: f32,
+    /// Weights of the text-pair signals, in the order: centred mean,
+    /// chamfer, tf-idf words, passage links (see `related.rs`). Measured on
+    /// both related dev sets (BENCHMARKS.md): passage links as a fourth
+    /// signal lift the author's-links recall but let passing mentions back
+    /// into what readers see, so they are evidence only (weight 0).
+    pub signal_weights: [f32; 4],
+}
+
+impl Default for LinksConfig {
+    fn default() -> Self {
+        LinksConfig {
+            dense_k: 10,
+            bm25_k: 10,
+            bm25_terms: 12,
+            bm25_weight: 2.0,
+            min_score: 3.0,
+            per_paragraph: 5,
+            min_chars: 80,
+            same_passage_cosine: 0.97,
+            boilerplate_texts: 3,
+            duplicate_share: 0.5,
+            related_per_text: 20,
+            evidence: 3,
+            prior_mean: 0.832,
+            prior_std: 0.018,
+            prior_weight: 50.0,
+            exact_max_paragraphs: 60_000,
+            moment_sample: 2048,
+            hnsw_ef: 512,
+            text_candidates: 100,
+            chamfer_rows: 128,
+            related_min_score: 1.6,
+            related_min_robust: 0.5,
+            signal_weights: [1.0, 1.0, 1.0, 0.0],
+        }
+    }
+}
