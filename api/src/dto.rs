@@ -229,6 +229,49 @@ pub struct RelatedResponse {
     pub related: Vec<RelatedText>,
 }
 
+impl From<rhizome::links::view::PassageView> for Passage {
+    fn from(p: rhizome::links::view::PassageView) -> Self {
+        Passage {
+            id: p.id,
+            text: p.text,
+            start: p.start,
+            end: p.end,
+        }
+    }
+}
+
+impl From<rhizome::links::view::RelatedView> for RelatedResponse {
+    fn from(v: rhizome::links::view::RelatedView) -> Self {
+        RelatedResponse {
+            text: v.text,
+            title: v.title,
+            related: v
+                .related
+                .into_iter()
+                .map(|r| RelatedText {
+                    text: r.text,
+                    title: r.title,
+                    corpus: r.corpus,
+                    url: r.url,
+                    score: r.score,
+                    author: r.author,
+                    evidence: r
+                        .evidence
+                        .into_iter()
+                        .map(|e| Evidence {
+                            from: e.from.into(),
+                            to: e.to.into(),
+                            dense: e.dense,
+                            bm25: e.bm25,
+                            terms: e.terms,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DraftRequest {
     /// The draft, as written (markdown or plain text; not only spaces).
@@ -619,4 +662,121 @@ pub struct FeedbackRequest {
     #[schema(example = "essais/laboetie1562_servitude")]
     pub target: String,
     pub verdict: Verdict,
+}
+
+impl From<rhizome::engine::SearchHit> for Hit {
+    fn from(h: rhizome::engine::SearchHit) -> Self {
+        Hit {
+            paragraph_id: h.paragraph.id,
+            text_id: h.paragraph.text_id,
+            title: h.paragraph.title,
+            corpus: h.paragraph.corpus,
+            date: h.paragraph.date,
+            heading: h.paragraph.heading,
+            text: h.paragraph.text,
+            snippet: h.snippet,
+            start: h.paragraph.start,
+            end: h.paragraph.end,
+            url: h.url,
+            score: h.score,
+            dense: h.dense.map(RetrieverScore::from),
+            bm25: h.bm25.map(RetrieverScore::from),
+            unit: h.unit.map(|u| UnitHit {
+                id: u.id,
+                start: u.start,
+                end: u.end,
+                dense: u.dense.map(RetrieverScore::from),
+                bm25: u.bm25.map(RetrieverScore::from),
+            }),
+        }
+    }
+}
+
+impl From<rhizome::author::DraftEchoes> for DraftResponse {
+    fn from(found: rhizome::author::DraftEchoes) -> Self {
+        DraftResponse {
+            paragraphs: found
+                .paragraphs
+                .into_iter()
+                .map(|p| DraftParagraph {
+                    ordinal: p.ordinal,
+                    text: p.text,
+                    echoes: p
+                        .echoes
+                        .into_iter()
+                        .map(|e| Echo {
+                            paragraph_id: e.paragraph.id,
+                            text_id: e.paragraph.text_id,
+                            title: e.paragraph.title,
+                            text: e.paragraph.text,
+                            url: e.url,
+                            dense: e.dense,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            texts: found
+                .texts
+                .into_iter()
+                .map(|t| DraftTextScore {
+                    text_id: t.text_id,
+                    title: t.title,
+                    score: t.score,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<rhizome::engine::Check> for Backend {
+    fn from(c: rhizome::engine::Check) -> Self {
+        Backend {
+            backend: c.backend,
+            ok: c.ok,
+            detail: c.detail,
+        }
+    }
+}
+
+impl Health {
+    /// The engine's health, and whether links are loaded.
+    pub fn new(h: rhizome::engine::Health, links: bool) -> Health {
+        Health {
+            status: if h.ok() { "ok" } else { "degraded" },
+            vector_store: h.vector_store.into(),
+            text_index: h.text_index.into(),
+            embedder: h.embedder.into(),
+            links,
+        }
+    }
+}
+
+impl From<rhizome::links::view::PassageGraphView> for PassageGraph {
+    fn from(g: rhizome::links::view::PassageGraphView) -> Self {
+        PassageGraph {
+            text: g.text,
+            nodes: g
+                .nodes
+                .into_iter()
+                .map(|p| PassageNode {
+                    id: p.id,
+                    text_id: p.text_id,
+                    title: p.title,
+                    ordinal: p.ordinal,
+                    text: p.text,
+                })
+                .collect(),
+            edges: g
+                .edges
+                .into_iter()
+                .map(|l| PassageEdge {
+                    source: l.from,
+                    target: l.to,
+                    score: l.score,
+                    dense: l.dense,
+                    bm25: l.bm25,
+                })
+                .collect(),
+        }
+    }
 }

@@ -38,6 +38,14 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
+    /// 503: the route needs the link graph and `rhizome links` has not run.
+    pub fn links_not_computed() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "links_not_computed",
+            "no link graph yet: run `rhizome links`",
+        )
+    }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }

@@ -44,15 +44,22 @@ pub struct AppState {
     pub(crate) metrics: Arc<metrics::Metrics>,
 }
 
+/// A text's related view, and its JSON body with the body's ETag.
+pub(crate) struct CachedRelated {
+    pub etag: String,
+    pub body: bytes_body::Body,
+    pub view: rhizome::links::view::RelatedView,
+}
+
 /// The precomputed, read-mostly part: catalogue, links, graph, and the
 /// memoised related-texts responses (the widget's call must be cheap).
 pub(crate) struct Knowledge {
     pub catalogue: Catalogue,
-    pub links: Option<Links>,
+    pub links: Option<Arc<Links>>,
     pub graph: Graph,
     /// Changes whenever the links change: part of every ETag.
     pub generation: String,
-    pub related_cache: Mutex<HashMap<String, Arc<(String, bytes_body::Body)>>>,
+    pub related_cache: Mutex<HashMap<String, Arc<CachedRelated>>>,
 }
 
 pub(crate) mod bytes_body {
@@ -70,6 +77,7 @@ impl Knowledge {
             feedback.apply(&mut l);
             l
         });
+        let links = links.map(Arc::new);
         let graph = links.as_ref().map_or_else(
             || Graph {
                 nodes: vec![],

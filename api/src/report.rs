@@ -70,22 +70,65 @@ fn best_peer<'a>(peers: impl Iterator<Item = (&'a String, f32)>) -> (String, f32
         })
 }
 
+/// The report's parts, filled set by set.
+#[derive(Default)]
+struct Report {
+    /// One row per set in the main table.
+    rows: Vec<String>,
+    /// The judged sets' every ranking.
+    judged_lines: Vec<String>,
+    /// Each search set's fusion sweep (nDCG@10 per setting).
+    sweeps: Vec<(String, BTreeMap<String, Scores>)>,
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string()
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
 /// Runs every dev set of `dir` and returns the markdown report.
 pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<String> {
     let sets = discover(dir)?;
-    let mut out = String::new();
-    let mut rows: Vec<String> = Vec::new();
-    let mut sweeps: Vec<(String, BTreeMap<String, Scores>)> = Vec::new();
+    let mut report = Report::default();
     for b in &sets.beir {
-        let name = b
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        let r = eval::beir(config, embedder.clone(), b, false)
+        report.beir(config, embedder.clone(), b)?;
+    }
+    let engine = Engine::open_with(config.clone(), embedder.clone())?;
+    // The peers read every paragraph and vector once, for all the sets below.
+    let peers = rhizome::baselines::TextPeers::from_engine(&engine)?;
+    for l in &sets.links {
+        report.author_links(config, &engine, &peers, l)?;
+    }
+    for j in &sets.judged {
+        report.judged(config, &peers, j)?;
+    }
+    for s in &sets.sts {
+        let r = eval::sts(embedder.as_ref(), s)?;
+        report.rows.push(format!(
+            "| {} (STS, {} pairs) | Spearman | **{:.4}** (the model's cosine) | - | - | - | - | - | - | - |",
+            file_name(s), r.pairs, r.spearman
+        ));
+    }
+    report.render(dir)
+}
+
+impl Report {
+    fn beir(&mut self, config: &Config, embedder: Arc<dyn Embedder>, b: &Path) -> Result<()> {
+        let name = file_name(b);
+        let r = eval::beir(config, embedder, b, false)
             .with_context(|| format!("evaluating {}", b.display()))?;
         let (peer, pv) = best_peer(r.baselines.iter().map(|(k, v)| (k, v.ndcg)));
-        rows.push(format!(
+        self.rows.push(format!(
             "| {name} (BEIR, {} queries) | nDCG@10 | **{}** (dense {}, BM25 {}; passages alone: dense {}, RRF(60) {}) | {} | {} | {} | {} | {} | {} ({peer}) | {} |",
             r.queries,
             f3(r.hybrid.ndcg),
@@ -99,24 +142,26 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             f3(r.baselines["paragraph BM25"].ndcg),
             f3(r.baselines["plain RRF(60)"].ndcg),
             f3(pv),
-            if r.hybrid.ndcg > pv && r.hybrid.ndcg > r.dense.ndcg.max(r.bm25.ndcg) { "yes" } else { "no" }
+            yes(r.hybrid.ndcg > pv && r.hybrid.ndcg > r.dense.ndcg.max(r.bm25.ndcg))
         ));
-        sweeps.push((name, r.fusion_sweep));
+        self.sweeps.push((name, r.fusion_sweep));
+        Ok(())
     }
-    let engine = Engine::open_with(config.clone(), embedder.clone())?;
-    // The peers read every paragraph and vector once, for all the sets below.
-    let peers = rhizome::baselines::TextPeers::from_engine(&engine)?;
-    for l in &sets.links {
-        let name = l
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
+
+    /// The author's links: recall of related lists, and anchors as search.
+    fn author_links(
+        &mut self,
+        config: &Config,
+        engine: &Engine,
+        peers: &rhizome::baselines::TextPeers,
+        l: &Path,
+    ) -> Result<()> {
+        let name = file_name(l);
         let r = eval::author_links(config, l)?;
-        let link_peers = eval::author_links_peers(&peers, l)?;
+        let link_peers = eval::author_links_peers(peers, l)?;
         let (peer, pv) = best_peer(link_peers.iter().map(|(k, v)| (k, v.1)));
         let get = |k: &str| link_peers.get(k).map_or("-".into(), |v| f3(v.1));
-        rows.push(format!(
+        self.rows.push(format!(
             "| {name} (author's links, {}) | recall@10 of related | **{}** (shared tags {}) | {} | {} | {} | - | {} | {} ({peer}) | {} |",
             r.links,
             f3(r.recall_at_10),
@@ -126,11 +171,11 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             get("best paragraph pair"),
             get("plain RRF(60)"),
             f3(pv),
-            if r.recall_at_10 > pv { "yes" } else { "no" }
+            yes(r.recall_at_10 > pv)
         ));
-        let a = eval::anchor_search(&engine, &peers, l)?;
+        let a = eval::anchor_search(engine, peers, l)?;
         let (peer, pv) = best_peer(a.baselines.iter().map(|(k, v)| (k, v.ndcg)));
-        rows.push(format!(
+        self.rows.push(format!(
             "| {name} as search (anchor → linked post, {}) | nDCG@10 | **{}** | {} | {} | - | - | {} | {} ({peer}) | {} |",
             a.queries,
             f3(a.hybrid.ndcg),
@@ -138,21 +183,24 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             f3(a.baselines["text mean embedding"].ndcg),
             f3(a.baselines["plain RRF(60)"].ndcg),
             f3(pv),
-            if a.hybrid.ndcg > pv { "yes" } else { "no" }
+            yes(a.hybrid.ndcg > pv)
         ));
-        sweeps.push((format!("{name} anchors"), a.fusion_sweep));
+        self.sweeps
+            .push((format!("{name} anchors"), a.fusion_sweep));
+        Ok(())
     }
-    let mut judged_lines = Vec::new();
-    for j in &sets.judged {
-        let name = j
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        let r = eval::judged(config, &peers, j)?;
+
+    fn judged(
+        &mut self,
+        config: &Config,
+        peers: &rhizome::baselines::TextPeers,
+        j: &Path,
+    ) -> Result<()> {
+        let name = file_name(j);
+        let r = eval::judged(config, peers, j)?;
         let (peer, pv) = best_peer(r.baselines.iter().map(|(k, v)| (k, v.condensed)));
         let get = |k: &str| r.baselines.get(k).map_or("-".into(), |v| f3(v.condensed));
-        rows.push(format!(
+        self.rows.push(format!(
             "| {name} (judged, {} posts) | condensed p@5 | **{}** ({} unjudged of {}, spurious {}, {} relevant / {} shown per post; ranked without threshold {}) | {} | {} | {} | - | {} | {} ({peer}) | {} |",
             r.sources,
             f3(r.rhizome.condensed),
@@ -167,118 +215,107 @@ pub fn run(config: &Config, embedder: Arc<dyn Embedder>, dir: &Path) -> Result<S
             get("best paragraph pair"),
             get("plain RRF(60)"),
             f3(pv),
-            if r.rhizome.condensed > pv { "yes" } else { "no" }
+            yes(r.rhizome.condensed > pv)
         ));
-        judged_lines.push(format!(
-            "| {name} | rhizome (shown) | {} | {} | {} | {} | {} | {} |",
-            f3(r.rhizome.condensed),
-            f3(r.rhizome.strict),
-            r.rhizome.unjudged,
-            f3(r.rhizome.spurious),
-            f3(r.rhizome.relevant_per_source),
-            f3(r.rhizome.shown_per_source)
-        ));
-        judged_lines.push(format!(
-            "| {name} | rhizome (ranked, no threshold) | {} | {} | {} | {} | {} | {} |",
-            f3(r.rhizome_ranked.condensed),
-            f3(r.rhizome_ranked.strict),
-            r.rhizome_ranked.unjudged,
-            f3(r.rhizome_ranked.spurious),
-            f3(r.rhizome_ranked.relevant_per_source),
-            f3(r.rhizome_ranked.shown_per_source)
-        ));
-        for (k, v) in &r.baselines {
-            judged_lines.push(format!(
-                "| {name} | {k} | {} | {} | {} | {} | {} | {} |",
+        let line = |ranking: &str, v: &eval::JudgedScores| {
+            format!(
+                "| {name} | {ranking} | {} | {} | {} | {} | {} | {} |",
                 f3(v.condensed),
                 f3(v.strict),
                 v.unjudged,
                 f3(v.spurious),
                 f3(v.relevant_per_source),
                 f3(v.shown_per_source)
-            ));
-        }
-    }
-    for s in &sets.sts {
-        let name = s
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        let r = eval::sts(embedder.as_ref(), s)?;
-        rows.push(format!(
-            "| {name} (STS, {} pairs) | Spearman | **{:.4}** (the model's cosine) | - | - | - | - | - | - | - |",
-            r.pairs, r.spearman
-        ));
-    }
-    writeln!(
-        out,
-        "Generated by `rhizome eval --all {}` (shipped `rhizome.toml`).\n",
-        dir.display()
-    )?;
-    writeln!(out, "| set | metric | Rhizome (default) | text BM25 | text mean embedding | best paragraph (pair) | paragraph BM25 | plain RRF(60) | best peer | beats every peer |")?;
-    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
-    for r in rows {
-        writeln!(out, "{r}")?;
-    }
-    if !judged_lines.is_empty() {
-        writeln!(out, "\nJudged related texts in full (k = 5):\n")?;
-        writeln!(out, "| set | ranking | condensed p@5 | strict p@5 | unjudged | spurious | relevant / post | shown / post |")?;
-        writeln!(out, "|---|---|---|---|---|---|---|---|")?;
-        for l in judged_lines {
-            writeln!(out, "{l}")?;
-        }
-    }
-    if !sweeps.is_empty() {
-        writeln!(out, "\nSearch fusion settings on every search set (nDCG@10; `w` dense weight, `u` unit weight), with leave-one-set-out:\n")?;
-        write!(out, "| setting |")?;
-        for (name, _) in &sweeps {
-            write!(out, " {name} |")?;
-        }
-        writeln!(out, " mean |")?;
-        writeln!(out, "|---|{}---|", "---|".repeat(sweeps.len()))?;
-        let mut keys: Vec<&String> = sweeps[0].1.keys().collect();
-        let mean = |k: &String| {
-            sweeps
-                .iter()
-                .map(|(_, m)| m.get(k).map_or(0.0, |s| s.ndcg))
-                .sum::<f32>()
-                / sweeps.len() as f32
+            )
         };
-        keys.sort_by(|a, b| mean(b).total_cmp(&mean(a)));
-        for k in &keys {
-            write!(out, "| {k} |")?;
-            for (_, m) in &sweeps {
-                write!(out, " {} |", m.get(*k).map_or("-".into(), |s| f3(s.ndcg)))?;
-            }
-            writeln!(out, " {} |", f3(mean(k)))?;
+        self.judged_lines.push(line("rhizome (shown)", &r.rhizome));
+        self.judged_lines
+            .push(line("rhizome (ranked, no threshold)", &r.rhizome_ranked));
+        for (k, v) in &r.baselines {
+            self.judged_lines.push(line(k, v));
         }
-        if sweeps.len() > 1 {
-            writeln!(out)?;
-            for (i, (held, m)) in sweeps.iter().enumerate() {
-                // the setting the other sets choose, scored on the held-out one
-                let others = |k: &String| {
-                    sweeps
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, _)| *j != i)
-                        .map(|(_, (_, m))| m.get(k).map_or(0.0, |s| s.ndcg))
-                        .sum::<f32>()
-                };
-                let chosen = keys
-                    .iter()
-                    .max_by(|a, b| others(a).total_cmp(&others(b)))
-                    .unwrap();
-                let best = keys
-                    .iter()
-                    .map(|k| m.get(*k).map_or(0.0, |s| s.ndcg))
-                    .fold(0.0, f32::max);
-                writeln!(out, "- leaving out {held}: the others choose `{chosen}`, which scores {} there (best possible {}).",
-                    f3(m.get(*chosen).map_or(0.0, |s| s.ndcg)), f3(best))?;
+        Ok(())
+    }
+
+    /// The markdown: the main table, the judged sets in full, the sweep.
+    fn render(&self, dir: &Path) -> Result<String> {
+        let mut out = String::new();
+        writeln!(
+            out,
+            "Generated by `rhizome eval --all {}` (shipped `rhizome.toml`).\n",
+            dir.display()
+        )?;
+        writeln!(out, "| set | metric | Rhizome (default) | text BM25 | text mean embedding | best paragraph (pair) | paragraph BM25 | plain RRF(60) | best peer | beats every peer |")?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
+        for r in &self.rows {
+            writeln!(out, "{r}")?;
+        }
+        if !self.judged_lines.is_empty() {
+            writeln!(out, "\nJudged related texts in full (k = 5):\n")?;
+            writeln!(out, "| set | ranking | condensed p@5 | strict p@5 | unjudged | spurious | relevant / post | shown / post |")?;
+            writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+            for l in &self.judged_lines {
+                writeln!(out, "{l}")?;
             }
+        }
+        if !self.sweeps.is_empty() {
+            render_sweeps(&mut out, &self.sweeps)?;
+        }
+        Ok(out)
+    }
+}
+
+/// Every fusion setting on every search set, best mean first, then which
+/// setting the other sets choose for each left-out one.
+fn render_sweeps(out: &mut String, sweeps: &[(String, BTreeMap<String, Scores>)]) -> Result<()> {
+    writeln!(out, "\nSearch fusion settings on every search set (nDCG@10; `w` dense weight, `u` unit weight), with leave-one-set-out:\n")?;
+    write!(out, "| setting |")?;
+    for (name, _) in sweeps {
+        write!(out, " {name} |")?;
+    }
+    writeln!(out, " mean |")?;
+    writeln!(out, "|---|{}---|", "---|".repeat(sweeps.len()))?;
+    let mut keys: Vec<&String> = sweeps[0].1.keys().collect();
+    let mean = |k: &String| {
+        sweeps
+            .iter()
+            .map(|(_, m)| m.get(k).map_or(0.0, |s| s.ndcg))
+            .sum::<f32>()
+            / sweeps.len() as f32
+    };
+    keys.sort_by(|a, b| mean(b).total_cmp(&mean(a)));
+    for k in &keys {
+        write!(out, "| {k} |")?;
+        for (_, m) in sweeps {
+            write!(out, " {} |", m.get(*k).map_or("-".into(), |s| f3(s.ndcg)))?;
+        }
+        writeln!(out, " {} |", f3(mean(k)))?;
+    }
+    if sweeps.len() > 1 {
+        writeln!(out)?;
+        for (i, (held, m)) in sweeps.iter().enumerate() {
+            // the setting the other sets choose, scored on the held-out one
+            let others = |k: &String| {
+                sweeps
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, (_, m))| m.get(k).map_or(0.0, |s| s.ndcg))
+                    .sum::<f32>()
+            };
+            let chosen = keys
+                .iter()
+                .max_by(|a, b| others(a).total_cmp(&others(b)))
+                .unwrap();
+            let best = keys
+                .iter()
+                .map(|k| m.get(*k).map_or(0.0, |s| s.ndcg))
+                .fold(0.0, f32::max);
+            writeln!(out, "- leaving out {held}: the others choose `{chosen}`, which scores {} there (best possible {}).",
+                f3(m.get(*chosen).map_or(0.0, |s| s.ndcg)), f3(best))?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Replaces the marked section of `file` with `table` (appends it when

@@ -46,6 +46,28 @@ pub struct Stats {
     pub data_dir: PathBuf,
 }
 
+/// One backend's state, as `health` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub backend: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Which backends answer: the vector store, the text index, the model.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub vector_store: Check,
+    pub text_index: Check,
+    pub embedder: Check,
+}
+
+impl Health {
+    pub fn ok(&self) -> bool {
+        self.vector_store.ok && self.text_index.ok && self.embedder.ok
+    }
+}
+
 pub struct Engine {
     pub config: Config,
     pub(crate) embedder: Arc<dyn Embedder>,
@@ -174,5 +196,35 @@ impl Engine {
             vector_backend: self.vectors.backend().to_string(),
             data_dir: self.config.data_dir.clone(),
         })
+    }
+
+    /// Asks each backend whether it answers (the vector store may be remote).
+    pub fn health(&self) -> Health {
+        let vs = self.vectors.as_ref();
+        let vector_store = match vs.count() {
+            Ok(n) => Check {
+                backend: vs.backend().into(),
+                ok: true,
+                detail: format!("{n} points"),
+            },
+            Err(e) => Check {
+                backend: vs.backend().into(),
+                ok: false,
+                detail: e.to_string(),
+            },
+        };
+        Health {
+            vector_store,
+            text_index: Check {
+                backend: "tantivy".into(),
+                ok: true,
+                detail: format!("{} paragraphs", self.text.num_paragraphs()),
+            },
+            embedder: Check {
+                backend: "fastembed".into(),
+                ok: self.embedder.dim() > 0,
+                detail: self.embedder.model_id().into(),
+            },
+        }
     }
 }

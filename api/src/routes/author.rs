@@ -38,13 +38,11 @@ pub async fn suggest(
     responses((status = 200, body = InboundResponse), (status = 404, body = crate::error::ErrorBody),
         (status = 503, description = "no links computed yet", body = crate::error::ErrorBody)))]
 pub async fn inbound(state: AppState, id: String) -> ApiResult<Json<InboundResponse>> {
-    let links = state.knowledge().links.clone().ok_or_else(|| {
-        ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "links_not_computed",
-            "no link graph yet: run `rhizome links`",
-        )
-    })?;
+    let links = state
+        .knowledge()
+        .links
+        .clone()
+        .ok_or_else(ApiError::links_not_computed)?;
     let engine = state.engine.clone();
     let text = id.clone();
     let found =

@@ -82,6 +82,30 @@ fn subgraph(g: &Graph, keep: &BTreeSet<&str>, edges: Vec<&rhizome::graph::Edge>)
     }
 }
 
+/// `min_score` between 0 and 100 (default 0).
+fn min_score(v: Option<f64>) -> ApiResult<f32> {
+    let min_score = v.unwrap_or(0.0);
+    if !(0.0..=100.0).contains(&min_score) {
+        return Err(ApiError::bad_request(format!(
+            "min_score must be between 0 and 100 (got {min_score})"
+        )));
+    }
+    Ok(min_score as f32)
+}
+
+/// An indexed text without links, as a node of its own.
+fn lone_node(catalogue: &rhizome::manifest::Catalogue, id: &str) -> GraphNode {
+    let e = &catalogue.texts[id];
+    GraphNode {
+        id: id.to_string(),
+        title: e.title.clone(),
+        corpus: e.corpus.clone(),
+        date: e.date,
+        cluster: usize::MAX,
+        degree: 0,
+    }
+}
+
 /// The texts around one text, up to `depth` hops, strongest links first.
 #[utoipa::path(get, path = "/api/v1/graph/ego/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme"), EgoParams), tag = "graph",
     responses((status = 200, body = GraphResponse), (status = 304, description = "not modified (If-None-Match)"), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
@@ -93,13 +117,7 @@ pub async fn ego(
 ) -> ApiResult<Response> {
     let depth = bounded("depth", p.depth, 1, 1, 3)?;
     let k = bounded("k", p.k, 10, 1, 50)?;
-    let min_score = p.min_score.unwrap_or(0.0);
-    if !(0.0..=100.0).contains(&min_score) {
-        return Err(ApiError::bad_request(format!(
-            "min_score must be between 0 and 100 (got {min_score})"
-        )));
-    }
-    let min_score = min_score as f32;
+    let min_score = min_score(p.min_score)?;
     let corpora = corpora(&state, &p.corpus)?;
     let kn = state.knowledge();
     if !kn.catalogue.texts.contains_key(&id) {
@@ -118,15 +136,7 @@ pub async fn ego(
     let mut resp = subgraph(g, &keep, edges);
     if resp.nodes.is_empty() {
         // a text with no links is still a node
-        let e = &kn.catalogue.texts[&id];
-        resp.nodes.push(GraphNode {
-            id: id.clone(),
-            title: e.title.clone(),
-            corpus: e.corpus.clone(),
-            date: e.date,
-            cluster: usize::MAX,
-            degree: 0,
-        });
+        resp.nodes.push(lone_node(&kn.catalogue, &id));
     }
     respond(
         &headers,
@@ -220,47 +230,17 @@ pub async fn passages(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<crate::dto::PassageGraph>> {
-    let (ids, edges) = {
+    let links = {
         let kn = state.knowledge();
         if !kn.catalogue.texts.contains_key(&id) {
             return Err(ApiError::not_found(format!("no text {id:?}")));
         }
-        let links = kn.links.as_ref().ok_or_else(|| {
-            ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "links_not_computed",
-                "no link graph yet: run `rhizome links`",
-            )
-        })?;
-        let (ids, edges) = rhizome::graph::passages(links, &id);
-        let edges: Vec<crate::dto::PassageEdge> = edges
-            .into_iter()
-            .map(|l| crate::dto::PassageEdge {
-                source: l.from.clone(),
-                target: l.to.clone(),
-                score: l.score,
-                dense: l.dense,
-                bm25: l.bm25,
-            })
-            .collect();
-        (ids, edges)
+        kn.links.clone().ok_or_else(ApiError::links_not_computed)?
     };
     let engine = state.engine.clone();
-    let points: Vec<u64> = ids.iter().map(|p| rhizome::store::point_id(p)).collect();
-    let stored = tokio::task::spawn_blocking(move || engine.text_index().get(&points)).await??;
-    let nodes = stored
-        .into_iter()
-        .map(|p| crate::dto::PassageNode {
-            id: p.id,
-            text_id: p.text_id,
-            title: p.title,
-            ordinal: p.ordinal,
-            text: p.text.chars().take(300).collect(),
-        })
-        .collect();
-    Ok(Json(crate::dto::PassageGraph {
-        text: id,
-        nodes,
-        edges,
-    }))
+    let view = tokio::task::spawn_blocking(move || {
+        rhizome::links::view::passage_graph(&engine, &links, &id)
+    })
+    .await??;
+    Ok(Json(view.into()))
 }

@@ -6,7 +6,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 
-use crate::dto::{Backend, CorpusStats, Health, Stats};
+use crate::dto::{CorpusStats, Health, Stats};
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, Knowledge};
 
@@ -15,52 +15,14 @@ use crate::{AppState, Knowledge};
 pub async fn health(State(state): State<AppState>) -> Response {
     let engine = state.engine.clone();
     let links = state.knowledge().links.is_some();
-    let checked = tokio::task::spawn_blocking(move || {
-        let vs = engine.vector_store();
-        let vector_store = match vs.count() {
-            Ok(n) => Backend {
-                backend: vs.backend().into(),
-                ok: true,
-                detail: format!("{n} points"),
-            },
-            Err(e) => Backend {
-                backend: vs.backend().into(),
-                ok: false,
-                detail: e.to_string(),
-            },
-        };
-        let text_index = Backend {
-            backend: "tantivy".into(),
-            ok: true,
-            detail: format!("{} paragraphs", engine.text_index().num_paragraphs()),
-        };
-        let embedder = Backend {
-            backend: "fastembed".into(),
-            ok: engine.embedder().dim() > 0,
-            detail: engine.embedder().model_id().into(),
-        };
-        (vector_store, text_index, embedder)
-    })
-    .await;
-    match checked {
-        Ok((vector_store, text_index, embedder)) => {
-            let ok = vector_store.ok && text_index.ok && embedder.ok;
-            let status = if ok {
+    match tokio::task::spawn_blocking(move || engine.health()).await {
+        Ok(h) => {
+            let status = if h.ok() {
                 StatusCode::OK
             } else {
                 StatusCode::SERVICE_UNAVAILABLE
             };
-            (
-                status,
-                Json(Health {
-                    status: if ok { "ok" } else { "degraded" },
-                    vector_store,
-                    text_index,
-                    embedder,
-                    links,
-                }),
-            )
-                .into_response()
+            (status, Json(Health::new(h, links))).into_response()
         }
         Err(e) => ApiError::from(e).into_response(),
     }

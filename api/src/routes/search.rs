@@ -8,10 +8,7 @@ use rhizome::engine::{Mode, SearchOptions};
 use rhizome::store::Filter;
 
 use super::{bounded, list};
-use crate::dto::{
-    DraftParagraph, DraftRequest, DraftResponse, DraftTextScore, Echo, Hit, RetrieverScore,
-    SearchParams, SearchResponse, UnitHit,
-};
+use crate::dto::{DraftRequest, DraftResponse, Hit, SearchParams, SearchResponse};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::AppState;
@@ -37,55 +34,17 @@ pub async fn search(
     // A range whose first year is after its last is empty, not an error: no
     // schema can say "from ≤ to", and a client must not be refused what the
     // document allows (issue 20).
-    let mode: Mode = p.mode.map_or(Mode::Hybrid, Mode::from);
-    let opts = SearchOptions {
-        k,
-        mode,
-        fusion: None,
-        group_by_text: p.group.unwrap_or(false),
-        filter: Filter {
-            corpora: list(&p.corpus),
-            tags: list(&p.tag),
-            date_from: p.from.map(|y| year(y, false)),
-            date_to: p.to.map(|y| year(y, true)),
-            exclude_text: None,
-        },
-    };
+    let opts = options(&p, k);
+    let opts_mode = opts.mode;
     state.engine.validate(&p.q, &opts)?;
     let _permit = state.cpu_permit().await?;
     let engine = state.engine.clone();
     let q = p.q.clone();
     let hits = tokio::task::spawn_blocking(move || engine.search(&q, &opts)).await??;
-    let hits = hits
-        .into_iter()
-        .map(|h| Hit {
-            paragraph_id: h.paragraph.id,
-            text_id: h.paragraph.text_id,
-            title: h.paragraph.title,
-            corpus: h.paragraph.corpus,
-            date: h.paragraph.date,
-            heading: h.paragraph.heading,
-            text: h.paragraph.text,
-            snippet: h.snippet,
-            start: h.paragraph.start,
-            end: h.paragraph.end,
-            url: h.url,
-            score: h.score,
-            dense: h.dense.map(RetrieverScore::from),
-            bm25: h.bm25.map(RetrieverScore::from),
-            unit: h.unit.map(|u| UnitHit {
-                id: u.id,
-                start: u.start,
-                end: u.end,
-                dense: u.dense.map(RetrieverScore::from),
-                bm25: u.bm25.map(RetrieverScore::from),
-            }),
-        })
-        .collect();
     Ok(Json(SearchResponse {
         query: p.q,
-        mode: format!("{mode:?}").to_lowercase(),
-        hits,
+        mode: format!("{:?}", opts_mode).to_lowercase(),
+        hits: hits.into_iter().map(Hit::from).collect(),
     }))
 }
 
@@ -105,36 +64,23 @@ pub async fn draft(
         rhizome::author::draft_echoes(&engine, &req.text, k, &req.corpus)
     })
     .await??;
-    let response = DraftResponse {
-        paragraphs: found
-            .paragraphs
-            .into_iter()
-            .map(|p| DraftParagraph {
-                ordinal: p.ordinal,
-                text: p.text,
-                echoes: p
-                    .echoes
-                    .into_iter()
-                    .map(|e| Echo {
-                        paragraph_id: e.paragraph.id,
-                        text_id: e.paragraph.text_id,
-                        title: e.paragraph.title,
-                        text: e.paragraph.text,
-                        url: e.url,
-                        dense: e.dense,
-                    })
-                    .collect(),
-            })
-            .collect(),
-        texts: found
-            .texts
-            .into_iter()
-            .map(|t| DraftTextScore {
-                text_id: t.text_id,
-                title: t.title,
-                score: t.score,
-            })
-            .collect(),
-    };
-    Ok(Json(response))
+    Ok(Json(DraftResponse::from(found)))
+}
+
+/// The search options a query's parameters ask for.
+fn options(p: &SearchParams, k: usize) -> SearchOptions {
+    let mode: Mode = p.mode.map_or(Mode::Hybrid, Mode::from);
+    SearchOptions {
+        k,
+        mode,
+        fusion: None,
+        group_by_text: p.group.unwrap_or(false),
+        filter: Filter {
+            corpora: list(&p.corpus),
+            tags: list(&p.tag),
+            date_from: p.from.map(|y| year(y, false)),
+            date_to: p.to.map(|y| year(y, true)),
+            exclude_text: None,
+        },
+    }
 }

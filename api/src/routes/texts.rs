@@ -8,9 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 
-use crate::dto::{
-    Evidence, Lookup, LookupParams, Paragraph, Passage, RelatedResponse, RelatedText, Text,
-};
+use crate::dto::{Lookup, LookupParams, Paragraph, RelatedResponse, Text};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::AppState;
@@ -98,8 +96,8 @@ pub async fn paragraph(
     Ok(Json(Paragraph::from(p)))
 }
 
-/// Builds (once) the related-texts response of a text, with passages.
-fn related_body(state: &AppState, id: &str) -> ApiResult<Arc<(String, crate::bytes_body::Body)>> {
+/// Builds (once) the related view of a text and its JSON body.
+fn related_body(state: &AppState, id: &str) -> ApiResult<Arc<crate::CachedRelated>> {
     let k = state.knowledge();
     if let Some(hit) = k
         .related_cache
@@ -109,82 +107,23 @@ fn related_body(state: &AppState, id: &str) -> ApiResult<Arc<(String, crate::byt
     {
         return Ok(hit.clone());
     }
-    let entry = k.catalogue.texts.get(id).ok_or_else(|| unknown_text(id))?;
-    let links = k.links.as_ref().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "links_not_computed",
-            "no link graph yet: run `rhizome links`",
-        )
-    })?;
-    let related = links.related.get(id).cloned().unwrap_or_default();
-    let mut points = Vec::new();
-    for r in &related {
-        for e in &r.evidence {
-            points.push(rhizome::store::point_id(&e.from));
-            points.push(rhizome::store::point_id(&e.to));
-        }
+    if !k.catalogue.texts.contains_key(id) {
+        return Err(unknown_text(id));
     }
-    let stored: std::collections::HashMap<String, rhizome::store::StoredParagraph> = state
-        .engine
-        .text_index()
-        .get(&points)?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
-    let passage = |pid: &str| {
-        stored.get(pid).map_or(
-            Passage {
-                id: pid.into(),
-                text: String::new(),
-                start: 0,
-                end: 0,
-            },
-            |p| Passage {
-                id: p.id.clone(),
-                text: p.text.clone(),
-                start: p.start,
-                end: p.end,
-            },
-        )
-    };
-    let body = RelatedResponse {
-        text: id.to_string(),
-        title: entry.title.clone(),
-        related: related
-            .iter()
-            .map(|r| {
-                let t = k.catalogue.texts.get(&r.text);
-                RelatedText {
-                    text: r.text.clone(),
-                    title: t.map_or(r.text.clone(), |t| t.title.clone()),
-                    corpus: t.map_or(String::new(), |t| t.corpus.clone()),
-                    url: t.and_then(|t| t.url.clone()),
-                    score: r.score,
-                    author: r.author,
-                    evidence: r
-                        .evidence
-                        .iter()
-                        .map(|e| Evidence {
-                            from: passage(&e.from),
-                            to: passage(&e.to),
-                            dense: e.dense,
-                            bm25: e.bm25,
-                            terms: e.terms.clone(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
-    };
-    let bytes = serde_json::to_vec(&body)
+    let links = k.links.as_ref().ok_or_else(ApiError::links_not_computed)?;
+    let view = rhizome::links::view::related_view(&state.engine, &k.catalogue, links, id)?;
+    let bytes = serde_json::to_vec(&RelatedResponse::from(view.clone()))
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     let etag = format!(
         "\"{}-{}\"",
         k.generation,
         &blake3::hash(id.as_bytes()).to_hex()[..8]
     );
-    let value = Arc::new((etag, Arc::new(bytes)));
+    let value = Arc::new(crate::CachedRelated {
+        etag,
+        body: Arc::new(bytes),
+        view,
+    });
     k.related_cache
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -232,7 +171,7 @@ pub async fn related(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let cached = related_body(&state, &id)?;
-    Ok(cached_json(&headers, &cached.0, cached.1.clone()))
+    Ok(cached_json(&headers, &cached.etag, cached.body.clone()))
 }
 
 fn html(s: &str) -> String {
@@ -250,15 +189,19 @@ pub async fn fragment(
     Path(id): Path<String>,
 ) -> ApiResult<Html<String>> {
     let cached = related_body(&state, &id)?;
-    let r: serde_json::Value = serde_json::from_slice(&cached.1).unwrap_or_default();
+    Ok(Html(fragment_html(&cached.view)))
+}
+
+/// The first five related texts, each with the passage it echoes.
+fn fragment_html(view: &rhizome::links::view::RelatedView) -> String {
     let mut out =
         String::from("<aside class=\"rhizome-related\">\n  <h2>Idées liées</h2>\n  <ul>\n");
-    for t in r["related"].as_array().into_iter().flatten().take(5) {
-        let title = html(t["title"].as_str().unwrap_or(""));
-        let link = t["url"].as_str().map_or(title.clone(), |u| {
+    for t in view.related.iter().take(5) {
+        let title = html(&t.title);
+        let link = t.url.as_deref().map_or(title.clone(), |u| {
             format!("<a href=\"{}\">{title}</a>", html(u))
         });
-        let passage = t["evidence"][0]["to"]["text"].as_str().unwrap_or("");
+        let passage = t.evidence.first().map_or("", |e| e.to.text.as_str());
         let passage: String = passage.chars().take(220).collect();
         out.push_str(&format!(
             "    <li>{link}<blockquote>{}</blockquote></li>\n",
@@ -266,5 +209,5 @@ pub async fn fragment(
         ));
     }
     out.push_str("  </ul>\n</aside>\n");
-    Ok(Html(out))
+    out
 }

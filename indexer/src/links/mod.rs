@@ -23,6 +23,7 @@ mod parallel;
 mod passages;
 mod score;
 mod text_level;
+pub mod view;
 
 use std::collections::HashMap;
 use std::time::Instant;

@@ -1,0 +1,166 @@
+//! The related view of one text: its shown related texts with titles, and
+//! each evidence passage with its text and byte range in the source — what
+//! the widget, the fragment and the API show.
+//!
+//! Owns: joining the link graph with the catalogue and the stored
+//! paragraphs. Must not: know how the view is serialised or rendered.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::Links;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::manifest::Catalogue;
+use crate::store::{point_id, StoredParagraph};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedView {
+    pub text: String,
+    pub title: String,
+    pub related: Vec<RelatedTextView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedTextView {
+    pub text: String,
+    pub title: String,
+    pub corpus: String,
+    pub url: Option<String>,
+    pub score: f32,
+    pub author: bool,
+    pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceView {
+    pub from: PassageView,
+    pub to: PassageView,
+    pub dense: f32,
+    pub bm25: f32,
+    pub terms: Vec<String>,
+}
+
+/// A passage as stored: its text and byte range in the source (empty when
+/// the paragraph is no longer indexed).
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageView {
+    pub id: String,
+    pub text: String,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// The related view of text `id`; `NotFound` when it is not indexed.
+pub fn related_view(
+    engine: &Engine,
+    catalogue: &Catalogue,
+    links: &Links,
+    id: &str,
+) -> Result<RelatedView> {
+    let entry = catalogue
+        .texts
+        .get(id)
+        .ok_or_else(|| Error::NotFound(format!("no text {id:?}")))?;
+    let related = links.related.get(id).map_or(&[][..], Vec::as_slice);
+    let points: Vec<u64> = related
+        .iter()
+        .flat_map(|r| &r.evidence)
+        .flat_map(|e| [point_id(&e.from), point_id(&e.to)])
+        .collect();
+    let stored: HashMap<String, StoredParagraph> = engine
+        .text_index()
+        .get(&points)?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let passage = |pid: &str| match stored.get(pid) {
+        Some(p) => PassageView {
+            id: p.id.clone(),
+            text: p.text.clone(),
+            start: p.start,
+            end: p.end,
+        },
+        None => PassageView {
+            id: pid.into(),
+            text: String::new(),
+            start: 0,
+            end: 0,
+        },
+    };
+    let related = related
+        .iter()
+        .map(|r| {
+            let t = catalogue.texts.get(&r.text);
+            RelatedTextView {
+                text: r.text.clone(),
+                title: t.map_or(r.text.clone(), |t| t.title.clone()),
+                corpus: t.map_or(String::new(), |t| t.corpus.clone()),
+                url: t.and_then(|t| t.url.clone()),
+                score: r.score,
+                author: r.author,
+                evidence: r
+                    .evidence
+                    .iter()
+                    .map(|e| EvidenceView {
+                        from: passage(&e.from),
+                        to: passage(&e.to),
+                        dense: e.dense,
+                        bm25: e.bm25,
+                        terms: e.terms.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(RelatedView {
+        text: id.to_string(),
+        title: entry.title.clone(),
+        related,
+    })
+}
+
+/// The graph zoomed in to one text: its paragraphs and the passages of
+/// other texts they echo, each cut to its first 300 characters.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageGraphView {
+    pub text: String,
+    pub nodes: Vec<PassageNodeView>,
+    pub edges: Vec<super::PassageLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageNodeView {
+    pub id: String,
+    pub text_id: String,
+    pub title: String,
+    pub ordinal: u64,
+    pub text: String,
+}
+
+/// Characters of a passage shown in the passage graph.
+const PASSAGE_NODE_CHARS: usize = 300;
+
+/// The passage graph of text `id`.
+pub fn passage_graph(engine: &Engine, links: &Links, id: &str) -> Result<PassageGraphView> {
+    let (ids, edges) = crate::graph::passages(links, id);
+    let points: Vec<u64> = ids.iter().map(|p| point_id(p)).collect();
+    let nodes = engine
+        .text_index()
+        .get(&points)?
+        .into_iter()
+        .map(|p| PassageNodeView {
+            id: p.id,
+            text_id: p.text_id,
+            title: p.title,
+            ordinal: p.ordinal,
+            text: p.text.chars().take(PASSAGE_NODE_CHARS).collect(),
+        })
+        .collect();
+    Ok(PassageGraphView {
+        text: id.to_string(),
+        nodes,
+        edges: edges.into_iter().cloned().collect(),
+    })
+}
