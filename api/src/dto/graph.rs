@@ -1,0 +1,141 @@
+//! Graphs: ego graphs, the overview, paths and the passage graph.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::*;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EgoParams {
+    /// Hops from the text (1 to 3, default 1).
+    #[param(minimum = 1, maximum = 3)]
+    #[serde(default, deserialize_with = "strict")]
+    pub depth: Option<usize>,
+    /// Strongest links kept per node (1 to 50, default 10).
+    #[param(minimum = 1, maximum = 50)]
+    #[serde(default, deserialize_with = "strict")]
+    pub k: Option<usize>,
+    /// Weakest link drawn (0 to 100, default 0: all).
+    #[param(minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "strict")]
+    pub min_score: Option<f64>,
+    /// Corpora (all if none).
+    #[serde(default)]
+    pub corpus: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewParams {
+    /// Most connected texts drawn (10 to 1000, default 300).
+    #[param(minimum = 10, maximum = 1000)]
+    #[serde(default, deserialize_with = "strict")]
+    pub max_nodes: Option<usize>,
+    /// Corpora (all if none).
+    #[serde(default)]
+    pub corpus: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PathParams {
+    /// Text id of the start.
+    #[param(example = "crouzet-blog/posts/2025/01/technofascisme")]
+    pub from: String,
+    /// Text id of the end.
+    #[param(example = "essais/laboetie1562_servitude")]
+    pub to: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GraphNode {
+    pub id: String,
+    pub title: String,
+    pub corpus: String,
+    pub date: Option<i64>,
+    pub cluster: usize,
+    pub degree: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GraphEdge {
+    pub source: String,
+    pub target: String,
+    pub weight: f32,
+    pub author: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterInfo {
+    pub id: usize,
+    pub label: String,
+    pub size: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GraphResponse {
+    pub nodes: Vec<GraphNode>,
+    pub edges: Vec<GraphEdge>,
+    pub clusters: Vec<ClusterInfo>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PathResponse {
+    pub path: Vec<GraphNode>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageNode {
+    pub id: String,
+    pub text_id: String,
+    pub title: String,
+    pub ordinal: u64,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageEdge {
+    pub source: String,
+    pub target: String,
+    pub score: f32,
+    pub dense: f32,
+    pub bm25: f32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageGraph {
+    pub text: String,
+    pub nodes: Vec<PassageNode>,
+    pub edges: Vec<PassageEdge>,
+}
+
+impl From<rhizome::links::view::PassageGraphView> for PassageGraph {
+    fn from(g: rhizome::links::view::PassageGraphView) -> Self {
+        PassageGraph {
+            text: g.text,
+            nodes: g
+                .nodes
+                .into_iter()
+                .map(|p| PassageNode {
+                    id: p.id,
+                    text_id: p.text_id,
+                    title: p.title,
+                    ordinal: p.ordinal,
+                    text: p.text,
+                })
+                .collect(),
+            edges: g
+                .edges
+                .into_iter()
+                .map(|l| PassageEdge {
+                    source: l.from,
+                    target: l.to,
+                    score: l.score,
+                    dense: l.dense,
+                    bm25: l.bm25,
+                })
+                .collect(),
+        }
+    }
+}
