@@ -10,87 +10,99 @@ pub fn clean_inline(line: &str, links: &mut Vec<String>) -> String {
 
 fn clean_markup(line: &str, links: &mut Vec<String>) -> String {
     let mut out = String::with_capacity(line.len());
-    let b = line.as_bytes();
     let mut i = 0;
     while i < line.len() {
         let rest = &line[i..];
         let c = rest.chars().next().unwrap();
         if rest.starts_with("![") {
-            if let Some((_, _, end)) = parse_link(line, i + 1) {
-                i = end;
-                continue;
-            }
-            i += 2;
+            // an image: dropped whole (or its `![` when it is no image)
+            i = parse_link(line, i + 1).map_or(i + 2, |(_, _, end)| end);
             continue;
         }
         if c == '[' {
             if let Some((text, url, end)) = parse_link(line, i) {
-                if let Some(url) = url {
-                    links.push(url);
-                }
+                links.extend(url);
                 out.push_str(&clean_inline(text, links));
                 i = end;
                 continue;
             }
         }
         if c == '<' {
-            if let Some(close) = rest[1..].find('>').map(|j| j + 1) {
-                let inner = &rest[1..close];
-                let is_tag = inner
-                    .chars()
-                    .next()
-                    .is_some_and(|f| f.is_ascii_alphabetic() || f == '/' || f == '!');
-                if close <= 300 && is_tag && !inner.contains('\n') {
-                    if inner.starts_with("http://") || inner.starts_with("https://") {
-                        links.push(inner.to_string());
-                    } else if let Some(href) = attr_value(inner, "href") {
-                        links.push(href);
-                    }
-                    i += close + 1;
-                    continue;
-                }
+            if let Some(len) = html_tag(rest, links) {
+                i += len;
+                continue;
             }
         }
-        if (rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www."))
-            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
-        {
-            let end = rest
-                .find(|ch: char| ch.is_whitespace() || ch == '<' || ch == '>' || ch == '"')
-                .unwrap_or(rest.len());
-            let mut url = &rest[..end];
-            // A URL in prose often ends with punctuation that belongs to the sentence.
-            let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
-            let tail = url.len() - trimmed.len();
-            url = trimmed;
-            links.push(url.to_string());
-            i += end - tail;
-            continue;
-        }
-        match c {
-            '*' | '`' => {}
-            '_' => {
-                let prev_alnum = out.chars().last().is_some_and(char::is_alphanumeric);
-                let next_alnum = rest[1..].chars().next().is_some_and(char::is_alphanumeric);
-                if prev_alnum && next_alnum {
-                    out.push('_');
-                }
+        let at_word_start = i == 0 || !line.as_bytes()[i - 1].is_ascii_alphanumeric();
+        if at_word_start {
+            if let Some(len) = bare_url(rest, links) {
+                i += len;
+                continue;
             }
-            '\\' => {
-                if let Some(n) = rest[1..].chars().next() {
-                    if n.is_ascii_punctuation() {
-                        out.push(n);
-                        i += 1 + n.len_utf8();
-                        continue;
-                    }
-                }
-                out.push('\\');
-            }
-            '\u{00a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' | '\t' => out.push(' '),
-            _ => out.push(c),
         }
-        i += c.len_utf8();
+        i += plain(c, rest, &mut out);
     }
     out
+}
+
+/// An HTML tag at the start of `rest` (`<b>`, `</p>`, `<a href=…>`, an
+/// autolink `<https://…>`): its length, its link recorded.
+fn html_tag(rest: &str, links: &mut Vec<String>) -> Option<usize> {
+    let close = rest[1..].find('>').map(|j| j + 1)?;
+    let inner = &rest[1..close];
+    let is_tag = inner
+        .chars()
+        .next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '/' || f == '!');
+    if close > 300 || !is_tag || inner.contains('\n') {
+        return None;
+    }
+    if inner.starts_with("http://") || inner.starts_with("https://") {
+        links.push(inner.to_string());
+    } else if let Some(href) = attr_value(inner, "href") {
+        links.push(href);
+    }
+    Some(close + 1)
+}
+
+/// A bare URL at the start of `rest`: its length without the sentence's
+/// trailing punctuation, the URL recorded.
+fn bare_url(rest: &str, links: &mut Vec<String>) -> Option<usize> {
+    if !(rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.")) {
+        return None;
+    }
+    let end = rest
+        .find(|ch: char| ch.is_whitespace() || ch == '<' || ch == '>' || ch == '"')
+        .unwrap_or(rest.len());
+    // A URL in prose often ends with punctuation that belongs to the sentence.
+    let url = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+    links.push(url.to_string());
+    Some(url.len())
+}
+
+/// One character of prose: emphasis and code markers dropped, escapes
+/// resolved, exotic spaces made plain. Returns the bytes consumed.
+fn plain(c: char, rest: &str, out: &mut String) -> usize {
+    match c {
+        '*' | '`' => {}
+        '_' => {
+            let prev_alnum = out.chars().last().is_some_and(char::is_alphanumeric);
+            let next_alnum = rest[1..].chars().next().is_some_and(char::is_alphanumeric);
+            if prev_alnum && next_alnum {
+                out.push('_');
+            }
+        }
+        '\\' => match rest[1..].chars().next() {
+            Some(n) if n.is_ascii_punctuation() => {
+                out.push(n);
+                return 1 + n.len_utf8();
+            }
+            _ => out.push('\\'),
+        },
+        '\u{00a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' | '\t' => out.push(' '),
+        _ => out.push(c),
+    }
+    c.len_utf8()
 }
 
 fn attr_value(tag: &str, name: &str) -> Option<String> {
