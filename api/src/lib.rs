@@ -19,12 +19,13 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
+use utoipa_axum::{router::UtoipaMethodRouter, routes};
 
 use rhizome::graph::Graph;
 use rhizome::links::Links;
@@ -174,35 +175,74 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(3600))
 }
 
+/// A route: its axum path and its handler with the handler's documentation
+/// (`utoipa_axum::routes!`), so that each route is registered once, served
+/// and documented from the same line. The axum path is given beside it
+/// because ids hold slashes: `{*id}` is routed where the document says `{id}`.
+type ApiRoute = (&'static str, UtoipaMethodRouter<AppState>);
+
+/// The routes under `/api/v1`.
+fn api_routes() -> Vec<ApiRoute> {
+    vec![
+        ("/search", routes!(routes::search::search)),
+        ("/texts/{*id}", routes!(routes::texts::text)),
+        ("/paragraphs/{*id}", routes!(routes::texts::paragraph)),
+        ("/lookup", routes!(routes::texts::lookup)),
+        ("/related/{*id}", routes!(routes::texts::related)),
+        ("/fragments/related/{*id}", routes!(routes::texts::fragment)),
+        ("/drafts/related", routes!(routes::search::draft)),
+        ("/drafts/suggest", routes!(routes::author::suggest)),
+        ("/feedback", routes!(routes::author::feedback)),
+        ("/graph/ego/{*id}", routes!(routes::graph::ego)),
+        ("/graph/passages/{*id}", routes!(routes::graph::passages)),
+        ("/graph/overview", routes!(routes::graph::overview)),
+        ("/graph/path", routes!(routes::graph::path)),
+        ("/graph/clusters", routes!(routes::graph::clusters)),
+        ("/stats", routes!(routes::meta::stats)),
+        // Always routed, so that another method is a 405 and not a 404; without
+        // a token the handler answers 404, as documented.
+        ("/admin/reindex", routes!(routes::meta::reindex)),
+    ]
+}
+
+/// The routes at the root: health, metrics, the document.
+fn root_routes() -> Vec<ApiRoute> {
+    vec![
+        ("/health", routes!(routes::meta::health)),
+        ("/metrics", routes!(routes::meta::metrics)),
+        ("/openapi.json", routes!(openapi::openapi_json)),
+    ]
+}
+
+/// The paths and schemas of every registered route, for the OpenAPI document.
+pub(crate) fn documented_routes() -> (utoipa::openapi::path::Paths, Vec<SchemaEntry>) {
+    let mut paths = utoipa::openapi::path::Paths::new();
+    let mut schemas = Vec::new();
+    for (_, (s, p, _)) in api_routes().into_iter().chain(root_routes()) {
+        paths.paths.extend(p.paths);
+        schemas.extend(s);
+    }
+    (paths, schemas)
+}
+
+/// A schema a route's annotations name, as `routes!` collects it.
+pub(crate) type SchemaEntry = (
+    String,
+    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+);
+
 /// Every route of the API and the web pages.
 pub fn router(state: AppState) -> Router {
     let server = state.engine.config.server.clone();
-    let api = Router::new()
-        .route("/search", get(routes::search::search))
-        .route("/texts/{*id}", get(routes::texts::text))
-        .route("/paragraphs/{*id}", get(routes::texts::paragraph))
-        .route("/lookup", get(routes::texts::lookup))
-        .route("/related/{*id}", get(routes::texts::related))
-        .route("/fragments/related/{*id}", get(routes::texts::fragment))
-        .route("/drafts/related", post(routes::search::draft))
-        .route("/drafts/suggest", post(routes::author::suggest))
-        .route("/feedback", post(routes::author::feedback))
-        .route("/graph/ego/{*id}", get(routes::graph::ego))
-        .route("/graph/passages/{*id}", get(routes::graph::passages))
-        .route("/graph/overview", get(routes::graph::overview))
-        .route("/graph/path", get(routes::graph::path))
-        .route("/graph/clusters", get(routes::graph::clusters))
-        .route("/stats", get(routes::meta::stats))
-        // Always routed, so that another method is a 405 and not a 404; without
-        // a token the handler answers 404, as documented.
-        .route("/admin/reindex", post(routes::meta::reindex))
-        .fallback(routes::meta::no_such_route);
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/health", get(routes::meta::health))
-        .route("/metrics", get(routes::meta::metrics))
-        .route("/openapi.json", get(openapi::openapi_json))
-        .route("/docs", get(routes::meta::docs))
+    let mut api = Router::new();
+    for (path, (_, _, method_router)) in api_routes() {
+        api = api.route(path, method_router);
+    }
+    let mut root = Router::new().nest("/api/v1", api.fallback(routes::meta::no_such_route));
+    for (path, (_, _, method_router)) in root_routes() {
+        root = root.route(path, method_router);
+    }
+    root.route("/docs", get(routes::meta::docs))
         .fallback_service(ServeDir::new(&server.web_dir).append_index_html_on_directories(true))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,28 +11,9 @@ use crate::{dto, error, routes};
         title = "Rhizome",
         description = "Find the ideas that connect texts: hybrid search, related texts with evidence, graphs of ideas."
     ),
-    paths(
-        routes::search::search,
-        routes::search::draft,
-        routes::author::suggest,
-        routes::author::inbound,
-        routes::author::feedback,
-        routes::texts::text,
-        routes::texts::paragraph,
-        routes::texts::lookup,
-        routes::texts::related,
-        routes::texts::fragment,
-        routes::graph::ego,
-        routes::graph::passages,
-        routes::graph::overview,
-        routes::graph::path,
-        routes::graph::clusters,
-        routes::meta::health,
-        routes::meta::stats,
-        routes::meta::metrics,
-        openapi_json,
-        routes::meta::reindex,
-    ),
+    // The served routes document themselves (`crate::api_routes`); only this
+    // one is listed here: it is answered by the texts route (ids hold slashes).
+    paths(routes::author::inbound),
     components(schemas(
         error::ErrorBody,
         error::ErrorDetail,
@@ -73,6 +54,17 @@ use crate::{dto, error, routes};
 )]
 pub struct ApiDoc;
 
+/// The compiled document: the routes' own paths and schemas, and those
+/// listed in [`ApiDoc`].
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let (paths, schemas) = crate::documented_routes();
+    doc.paths.paths.extend(paths.paths);
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.extend(schemas);
+    doc
+}
+
 /// This document. (Served from here, not from `routes`: the document lists
 /// the routes, so the routes must not need the document.)
 #[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, content_type = "application/json", body = Object)))]
@@ -91,7 +83,7 @@ pub async fn openapi_json(
 /// operations that return ids to those that take them. A client generated
 /// from it, or a fuzzer, then asks only what this server answers.
 pub fn document_for(config: &rhizome::Config) -> String {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut doc = serde_json::to_value(api_doc()).unwrap_or_default();
     let corpora: Vec<Value> = config
         .corpora
         .iter()
