@@ -29,6 +29,7 @@ pub mod fuzzing;
 #[cfg(feature = "engine")]
 pub mod graph;
 pub mod ids;
+#[cfg(feature = "engine")]
 pub mod index;
 #[cfg(feature = "engine")]
 pub mod links;
@@ -40,6 +41,7 @@ pub mod markup;
 pub mod migrate;
 #[cfg(feature = "engine")]
 pub mod related;
+#[cfg(feature = "engine")]
 pub mod search;
 pub mod site;
 pub mod source;

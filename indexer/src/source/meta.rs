@@ -3,30 +3,30 @@
 use super::Document;
 use crate::markup::line_ranges;
 
-/// Days from 1970-01-01 to a civil date (proleptic Gregorian), then seconds.
+/// Seconds since 1970-01-01 UTC of a civil date and time (proleptic
+/// Gregorian), by `jiff`. A day past the month's end rolls over into the next
+/// month, as the hand-written formula it replaces did; years are clamped to
+/// jiff's ±9999 and months to 1–12, so that any input has an answer.
 pub fn civil_to_unix(year: i64, month: u32, day: u32, hour: u32, minute: u32) -> i64 {
-    // Howard Hinnant's days_from_civil.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = month as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400 + hour as i64 * 3600 + minute as i64 * 60
+    let y = year.clamp(-9999, 9999) as i16;
+    let m = month.clamp(1, 12) as i8;
+    let first = jiff::civil::date(y, m, 1)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(0, |z| z.timestamp().as_second());
+    first + (day as i64 - 1) * 86_400 + hour as i64 * 3600 + minute as i64 * 60
 }
 
-/// Inverse of [`civil_to_unix`] (date part only): (year, month, day).
+/// The civil date (year, month, day) of Unix seconds, in UTC, by `jiff`.
 pub fn unix_to_civil(t: i64) -> (i64, u32, u32) {
-    let z = t.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + if m <= 2 { 1 } else { 0 }, m, d)
+    let t = t.clamp(
+        jiff::Timestamp::MIN.as_second(),
+        jiff::Timestamp::MAX.as_second(),
+    );
+    let d = jiff::Timestamp::from_second(t)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    (d.year() as i64, d.month() as u32, d.day() as u32)
 }
 
 /// `1637`, `2024-05-01`, `2024-05-01T10:00:00Z`, `2024/5/1` → Unix seconds.
@@ -59,7 +59,7 @@ fn parse_time_hashtag(tag: &str) -> Option<i64> {
     ))
 }
 
-/// Simple YAML front matter: `key: value`, `key: [a, b]`, and `- item` lists.
+/// YAML front matter: its scalar fields and its lists, as strings.
 #[derive(Debug, Default, PartialEq)]
 pub struct FrontMatter {
     pub fields: Vec<(String, String)>,
@@ -84,63 +84,76 @@ impl FrontMatter {
     }
 }
 
-fn unquote(v: &str) -> String {
-    let v = v.trim();
-    let v = v
-        .strip_prefix('"')
-        .and_then(|x| x.strip_suffix('"'))
-        .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
-        .unwrap_or(v);
-    v.to_string()
-}
-
 /// Parses front matter starting at `start`; `None` if the text has none.
+/// The fences are found here (their byte offsets bound the body); what lies
+/// between is YAML, read by `yaml-rust2`. Front matter that is not valid
+/// YAML is reported and read as empty: the text is still indexed.
 pub fn parse_front_matter(text: &str, start: usize) -> Option<FrontMatter> {
     let rest = &text[start..];
     let first_len = rest.find('\n')? + 1;
     if rest[..first_len].trim_end() != "---" {
         return None;
     }
-    let mut fm = FrontMatter::default();
-    let mut pos = start + first_len;
-    let mut current_list: Option<String> = None;
+    let yaml_start = start + first_len;
+    let mut pos = yaml_start;
     while pos < text.len() {
         let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
         let line = text[pos..line_end].trim_end();
-        pos = line_end;
         if line == "---" || line == "..." {
-            fm.end = pos;
+            let mut fm = yaml_fields(&text[yaml_start..pos]);
+            fm.end = line_end;
             return Some(fm);
         }
-        if let Some(item) = line.trim_start().strip_prefix("- ") {
-            if let Some(key) = &current_list {
-                if let Some((_, l)) = fm.lists.iter_mut().find(|(k, _)| k == key) {
-                    l.push(unquote(item));
-                }
-            }
-            continue;
+        pos = line_end;
+    }
+    None // no closing fence: not front matter
+}
+
+/// The top-level keys of a YAML mapping: scalars as fields, sequences (and
+/// empty values) as lists.
+fn yaml_fields(yaml: &str) -> FrontMatter {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let mut fm = FrontMatter::default();
+    let docs = match YamlLoader::load_from_str(yaml) {
+        Ok(docs) => docs,
+        Err(e) => {
+            tracing::warn!(error = %e, "front matter is not valid YAML: read as empty");
+            return fm;
         }
-        if let Some((k, v)) = line.split_once(':') {
-            let key = k.trim().to_string();
-            let v = v.trim();
-            if v.is_empty() {
-                fm.lists.push((key.clone(), Vec::new()));
-                current_list = Some(key);
-            } else if let Some(inner) = v.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
-                let items = inner
-                    .split(',')
-                    .map(unquote)
+    };
+    let Some(Yaml::Hash(map)) = docs.into_iter().next() else {
+        return fm;
+    };
+    for (k, v) in map {
+        let Some(key) = yaml_scalar(&k) else { continue };
+        match v {
+            Yaml::Array(items) => {
+                let items = items
+                    .iter()
+                    .filter_map(yaml_scalar)
                     .filter(|s| !s.is_empty())
                     .collect();
                 fm.lists.push((key, items));
-                current_list = None;
-            } else {
-                fm.fields.push((key, unquote(v)));
-                current_list = None;
+            }
+            Yaml::Null => fm.lists.push((key, Vec::new())),
+            other => {
+                if let Some(value) = yaml_scalar(&other) {
+                    fm.fields.push((key, value));
+                }
             }
         }
     }
-    None // no closing fence: not front matter
+    fm
+}
+
+fn yaml_scalar(y: &yaml_rust2::Yaml) -> Option<String> {
+    use yaml_rust2::Yaml;
+    match y {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.trim().to_string()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 fn first_heading(doc: &mut Document) -> Option<String> {
