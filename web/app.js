@@ -129,22 +129,19 @@ function draw(g) {
     ...nodes.map((n) => ({ data: { id: n.id, label: n.title, color: colorOf(n), size: 18 + 42 * (n.degree / maxDeg), center: n.id === state.center ? 1 : 0 } })),
     ...edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target, weight: e.weight, width: 1 + 6 * (e.weight / maxW), author: e.author ? 1 : 0 } })),
   ];
-  if (state.cy) state.cy.destroy();
-  state.cy = cytoscape({
-    container: $('#graph'),
-    elements,
-    style: [
-      { selector: 'node', style: { 'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', label: 'data(label)', 'font-size': 10, 'text-wrap': 'ellipsis', 'text-max-width': 140, color: '#333' } },
+  drawGraph(elements, {
+    node: { 'font-size': 10, 'text-wrap': 'ellipsis', 'text-max-width': 140 },
+    edge: { opacity: 0.8 },
+    extra: [
       { selector: 'node[center = 1]', style: { 'border-width': 4, 'border-color': '#f0a500' } },
-      { selector: 'edge', style: { width: 'data(width)', 'line-color': '#9aa8a0', 'curve-style': 'bezier', opacity: 0.8 } },
       { selector: 'edge[author = 1]', style: { 'line-style': 'dashed', 'line-color': '#b5542c' } },
       { selector: '.path', style: { 'line-color': '#f0a500', 'border-color': '#f0a500', 'border-width': 4, width: 6 } },
     ],
-    layout: { name: nodes.length > 150 ? 'circle' : 'cose', animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90 },
+    layout: { name: nodes.length > 150 ? 'circle' : 'cose', nodeRepulsion: 9000, idealEdgeLength: 90 },
     wheelSensitivity: 0.3,
+    onNode: (n) => openText(n.id(), n.data('label')),
+    onEdge: (d) => showPassages(d.source, d.target),
   });
-  state.cy.on('tap', 'node', (ev) => openText(ev.target.id(), ev.target.data('label')));
-  state.cy.on('tap', 'edge', (ev) => showPassages(ev.target.data('source'), ev.target.data('target')));
   // Accessible list of what is drawn: keyboard users re-centre from here.
   const ul = $('#node-list');
   const dl = $('#node-ids');
@@ -182,28 +179,40 @@ async function zoomPassages() {
       ...g.nodes.map((n) => ({ data: { id: n.id, label: `${n.title.slice(0, 30)} §${n.ordinal + 1}`, color: n.text_id === state.center ? '#f0a500' : PALETTE[texts.indexOf(n.text_id) % PALETTE.length], size: n.text_id === state.center ? 26 : 18, center: 0 } })),
       ...g.edges.map((e, i) => ({ data: { id: `p${i}`, source: e.source, target: e.target, width: 1 + e.score / 2, author: 0, score: e.score, dense: e.dense, bm25: e.bm25 } })),
     ];
-    if (state.cy) state.cy.destroy();
-    state.cy = cytoscape({
-      container: $('#graph'),
-      elements,
-      style: [
-        { selector: 'node', style: { 'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', label: 'data(label)', 'font-size': 9, color: '#333' } },
-        { selector: 'edge', style: { width: 'data(width)', 'line-color': '#9aa8a0', 'curve-style': 'bezier' } },
-      ],
-      layout: { name: 'cose', animate: false, randomize: false },
-    });
-    state.cy.on('tap', 'edge', (ev) => {
-      const d = ev.target.data();
-      const a = byId.get(d.source), b = byId.get(d.target);
-      $('#passages').hidden = false;
-      $('#passage-a h3').textContent = `${a.title} §${a.ordinal + 1}`;
-      $('#passage-a blockquote').textContent = a.text;
-      $('#passage-b h3').textContent = `${b.title} §${b.ordinal + 1}`;
-      $('#passage-b blockquote').textContent = b.text;
-      $('#link-scores').textContent = `score ${d.score.toFixed(2)} · cosinus ${d.dense.toFixed(3)} · BM25 ${d.bm25.toFixed(1)}`;
+    drawGraph(elements, {
+      node: { 'font-size': 9 },
+      layout: { name: 'cose' },
+      onEdge: (d) => {
+        const a = byId.get(d.source), b = byId.get(d.target);
+        $('#passages').hidden = false;
+        $('#passage-a h3').textContent = `${a.title} §${a.ordinal + 1}`;
+        $('#passage-a blockquote').textContent = a.text;
+        $('#passage-b h3').textContent = `${b.title} §${b.ordinal + 1}`;
+        $('#passage-b blockquote').textContent = b.text;
+        $('#link-scores').textContent = `score ${d.score.toFixed(2)} · cosinus ${d.dense.toFixed(3)} · BM25 ${d.bm25.toFixed(1)}`;
+      },
     });
     setStatus(`${g.nodes.length} passages, ${g.edges.length} liens (zoom sur les paragraphes).`);
   } catch (e) { setStatus(`Erreur : ${e.message}`); }
+}
+
+// One graph set-up for both views (texts, and passages zoomed in): the
+// shared node and edge styles, the layout, and what a tap does.
+function drawGraph(elements, { node = {}, edge = {}, extra = [], layout, wheelSensitivity, onNode, onEdge }) {
+  if (state.cy) state.cy.destroy();
+  state.cy = cytoscape({
+    container: $('#graph'),
+    elements,
+    style: [
+      { selector: 'node', style: { 'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', label: 'data(label)', color: '#333', ...node } },
+      { selector: 'edge', style: { width: 'data(width)', 'line-color': '#9aa8a0', 'curve-style': 'bezier', ...edge } },
+      ...extra,
+    ],
+    layout: { animate: false, randomize: false, ...layout },
+    ...(wheelSensitivity ? { wheelSensitivity } : {}),
+  });
+  if (onNode) state.cy.on('tap', 'node', (ev) => onNode(ev.target));
+  if (onEdge) state.cy.on('tap', 'edge', (ev) => onEdge(ev.target.data()));
 }
 
 function highlight(text, terms) {
