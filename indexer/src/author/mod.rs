@@ -1,14 +1,14 @@
 //! The author's tools: where to put a link while writing a draft
-//! ([`suggest`]), and which older texts should now link to a given one
-//! ([`inbound`]). A suggestion is precise or absent: it needs a passage that
+//! (`suggest`), and which older texts should now link to a given one
+//! (`inbound`). A suggestion is precise or absent: it needs a passage that
 //! stands well above the model's background *and* a salient word both share,
 //! and its anchor is a short phrase of the author's own words (a byte range of
 //! the source, never a whole sentence). The author's rejections
 //! ([`crate::feedback`]) are never suggested again. Must not know HTTP.
 
 //!
-//! One file per tool: [`anchor`] (where in a paragraph a link goes),
-//! [`draft`] (a draft's echoes in the corpora), [`suggest`], [`inbound`].
+//! One file per tool: `anchor` (where in a paragraph a link goes),
+//! `draft` (a draft's echoes in the corpora), `suggest`, `inbound`.
 
 mod anchor;
 mod draft;

@@ -2,7 +2,7 @@
 //! dense and hybrid, beside the simple peers), STS sentence pairs, the
 //! author's own links, and related texts judged by readers.
 //!
-//! One file per kind of set; [`metrics`] are pure functions, [`rank`] what
+//! One file per kind of set; [`metrics`] are pure functions, `rank` what
 //! the search sets share. Must not: tune anything — it measures.
 
 mod author;

@@ -3,9 +3,9 @@
 //!
 //! The phases of [`Engine::index`], in order: read the corpora (problems
 //! reported, nothing lost), plan (what is new, changed, unchanged or gone),
-//! remove what is gone, then batches ([`batch`]: embed what the cache
+//! remove what is gone, then batches (`batch`: embed what the cache
 //! lacks, write both stores at both levels, checkpoint the catalogue), and
-//! the HNSW index once a store is large. [`prepare`] cuts a text.
+//! the HNSW index once a store is large. `prepare` cuts a text.
 //! Must not: know about HTTP or terminals beyond a progress bar.
 
 mod batch;

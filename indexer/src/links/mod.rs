@@ -2,13 +2,13 @@
 //! another, and so which texts are related.
 //!
 //! The pipeline, one phase per file, in the order [`compute`] runs them:
-//! [`input`] (paragraphs, vectors, numbering) → [`noise`] (exact
-//! boilerplate) → [`dense`] (calibration moments, neighbours, twins) →
-//! [`noise`] again (near boilerplate, duplicate texts) → [`candidates`] (BM25
-//! "more like this" merged with dense neighbours) → [`passages`] (scored,
-//! kept per paragraph) → [`author`] (the author's own links) →
-//! [`text_level`] (texts compared as wholes) → [`aggregate`] (related lists
-//! with evidence). [`score`] holds the pure formulas, [`model`] what is saved.
+//! `input` (paragraphs, vectors, numbering) → `noise` (exact
+//! boilerplate) → `dense` (calibration moments, neighbours, twins) →
+//! `noise` again (near boilerplate, duplicate texts) → `candidates` (BM25
+//! "more like this" merged with dense neighbours) → `passages` (scored,
+//! kept per paragraph) → `author` (the author's own links) →
+//! `text_level` (texts compared as wholes) → `aggregate` (related lists
+//! with evidence). `score` holds the pure formulas, `model` what is saved.
 //!
 //! Must not: embed (vectors come from the cache) or know about HTTP.
 

@@ -1,9 +1,9 @@
 //! Search: a query (or a draft's passage) against both retrievers at both
 //! levels, fused, resolved to stored paragraphs with snippets.
 //!
-//! Owns: the query path's types and phases — [`retrieve`] (candidates of
+//! Owns: the query path's types and phases — `retrieve` (candidates of
 //! each retriever, uncommitted points dropped), fusion (the pure functions
-//! of [`crate::fusion`]), [`resolve`] (stored paragraphs, grouping,
+//! of [`crate::fusion`]), `resolve` (stored paragraphs, grouping,
 //! snippets). Must not: know about HTTP.
 
 mod resolve;
@@ -137,7 +137,7 @@ impl Engine {
     }
 
     /// Hybrid (or single-retriever) search: paragraphs ranked from their own
-    /// scores and their retrieval units' (see [`fusion::fuse_levels`]).
+    /// scores and their retrieval units' (see [`crate::fusion::fuse_levels`]).
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<Vec<SearchHit>> {
         self.validate(query, opts)?;
         let n = self.config.search.candidates.max(opts.k * 4);

@@ -81,7 +81,7 @@ impl Engine {
         Ok(r)
     }
 
-    /// Fuses both levels (see [`fusion::fuse_levels`]) with the configured
+    /// Fuses both levels (see [`crate::fusion::fuse_levels`]) with the configured
     /// method and weights, or the given ones; returns the fused paragraphs
     /// and the stored units they belong to.
     pub fn fuse_retrieved(
