@@ -38,6 +38,8 @@ r() { local cfg=$1; shift; env -u RHIZOME_DATA_DIR RUST_LOG=warn "$BIN" --config
 echo "==> the demo: index, links, export dataset"
 r demo index --quiet >/dev/null
 r demo links >/dev/null
+echo "==> reuse links against a plain sequence matcher (issue 16)"
+python3 tests/reuse/check_reuse.py "$WORK/demo-data/links.json" ../shared/corpus
 r demo stats --json > "$WORK/stats.json"
 r demo export dataset "$WORK/dataset" --with-embeddings
 echo "==> the dataset as its users read it"

@@ -195,6 +195,7 @@ fn api_routes() -> Vec<ApiRoute> {
         ("/feedback", routes!(routes::author::feedback)),
         ("/graph/ego/{*id}", routes!(routes::graph::ego)),
         ("/graph/passages/{*id}", routes!(routes::graph::passages)),
+        ("/lineage/{*id}", routes!(routes::graph::lineage)),
         ("/graph/overview", routes!(routes::graph::overview)),
         ("/graph/path", routes!(routes::graph::path)),
         ("/graph/clusters", routes!(routes::graph::clusters)),

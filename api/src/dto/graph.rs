@@ -96,11 +96,15 @@ pub struct PassageNode {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PassageEdge {
+    /// The earlier passage when both texts are dated (issue 16).
     pub source: String,
     pub target: String,
     pub score: f32,
     pub dense: f32,
     pub bm25: f32,
+    /// `reuse` (a shared span), `echo` (the same idea in other words) or
+    /// `theme` (shared rare words, weaker similarity).
+    pub kind: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -134,6 +138,50 @@ impl From<rhizome::links::view::PassageGraphView> for PassageGraph {
                     score: l.score,
                     dense: l.dense,
                     bm25: l.bm25,
+                    kind: l.kind.as_str().to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A passage of a lineage.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineageStep {
+    pub paragraph: String,
+    pub text: String,
+    pub title: String,
+    /// Unix seconds (UTC), when the text is dated.
+    pub date: Option<i64>,
+    /// The passage, cut to its first 300 characters.
+    pub passage: String,
+    /// The link that brought it in; none for the starting passage.
+    pub score: Option<f32>,
+    /// `reuse`, `echo` or `theme`; none for the starting passage.
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineageResponse {
+    pub paragraph: String,
+    /// Dated texts first, oldest first.
+    pub steps: Vec<LineageStep>,
+}
+
+impl LineageResponse {
+    pub fn new(paragraph: String, steps: Vec<rhizome::links::view::LineageStep>) -> Self {
+        LineageResponse {
+            paragraph,
+            steps: steps
+                .into_iter()
+                .map(|s| LineageStep {
+                    paragraph: s.paragraph,
+                    text: s.text,
+                    title: s.title,
+                    date: s.date,
+                    passage: s.passage,
+                    score: s.score,
+                    kind: s.kind.map(|k| k.as_str().to_string()),
                 })
                 .collect(),
         }

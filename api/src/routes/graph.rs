@@ -244,3 +244,25 @@ pub async fn passages(
     .await??;
     Ok(Json(view.into()))
 }
+
+/// One idea followed across the years: the passages a passage's links reach
+/// (two hops), the strongest per text, in date order (issue 16).
+#[utoipa::path(get, path = "/api/v1/lineage/{id}", params(("id" = String, Path, description = "paragraph id (`<text id>#<ordinal>`; encode `#` as `%23`)", example = "crouzet-blog/posts/2014/05/la-necessite-logique-du-revenu-de-base#3")), tag = "graph",
+    responses((status = 200, body = crate::dto::LineageResponse), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
+pub async fn lineage(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<crate::dto::LineageResponse>> {
+    let (catalogue, links) = {
+        let kn = state.knowledge();
+        let links = kn.links.clone().ok_or_else(ApiError::links_not_computed)?;
+        (kn.catalogue.clone(), links)
+    };
+    let engine = state.engine.clone();
+    let paragraph = id.clone();
+    let steps = tokio::task::spawn_blocking(move || {
+        rhizome::links::view::lineage(&engine, &catalogue, &links, &paragraph)
+    })
+    .await??;
+    Ok(Json(crate::dto::LineageResponse::new(id, steps)))
+}

@@ -53,6 +53,14 @@ pub struct LinksConfig {
     /// ... and when the same score without the pair's strongest passage
     /// match reaches this: a link must not rest on one shared passage.
     pub related_min_robust: f32,
+    /// A span of at least this many words shared by two texts, verbatim or
+    /// nearly, makes a `reuse` link (issue 16).
+    pub reuse_min_words: usize,
+    /// A passage link whose dense z-score (mean of both ends) reaches this
+    /// is an `echo` (the same idea); below, the link rests on shared rare
+    /// words and is a `theme`. At `min_score` (3), a link under it exists
+    /// only because BM25 agreed: its words carried it.
+    pub echo_min_z: f32,
     /// Weights of the text-pair signals, in the order: centred mean,
     /// chamfer, tf-idf words, passage links (see `related.rs`). Measured on
     /// both related dev sets (BENCHMARKS.md): passage links as a fourth
@@ -86,6 +94,8 @@ impl Default for LinksConfig {
             chamfer_rows: 128,
             related_min_score: 1.6,
             related_min_robust: 0.5,
+            reuse_min_words: 25,
+            echo_min_z: 3.0,
             signal_weights: [1.0, 1.0, 1.0, 0.0],
         }
     }

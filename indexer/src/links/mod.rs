@@ -2,7 +2,8 @@
 //! another, and so which texts are related.
 //!
 //! The pipeline, one phase per file, in the order [`compute`] runs them:
-//! `input` (paragraphs, vectors, numbering) → `noise` (exact
+//! `input` (paragraphs, vectors, numbering) → `reuse` (spans shared
+//! verbatim or nearly, aligned) → `noise` (exact
 //! boilerplate) → `dense` (calibration moments, neighbours, twins) →
 //! `noise` again (near boilerplate, duplicate texts) → `candidates` (BM25
 //! "more like this" merged with dense neighbours) → `passages` (scored,
@@ -21,6 +22,7 @@ mod model;
 mod noise;
 mod parallel;
 mod passages;
+pub mod reuse;
 mod score;
 mod text_level;
 pub mod view;
@@ -29,7 +31,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 pub use author::resolve_author_links;
-pub use model::{Duplicate, Evidence, Links, PassageLink, Related};
+pub use model::{Duplicate, Evidence, LinkKind, Links, PassageLink, Related};
 pub use score::{link_score, salient_min_idf, shared_terms, text_score, TEXT_SCORE_BEST};
 
 use crate::engine::Engine;
@@ -40,6 +42,8 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let started = Instant::now();
     let cfg = &engine.config.links;
     let input = input::LinkInput::load(engine, cfg)?;
+    let dates = text_dates(engine, &input);
+    let reuse = reuse::find(&input, &dates, cfg);
     let mut boilerplate = noise::exact_boilerplate(&input, cfg);
     let dense = dense::neighbours(&input, engine.vector_store(), cfg)?;
     noise::mark_twin_boilerplate(&mut boilerplate, &input, &dense.same, cfg);
@@ -48,7 +52,8 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         .map(|i| input.eligible[i] && !boilerplate[i])
         .collect();
     let candidates = candidates::gather(engine.text_index(), &input, &usable, &dense.top, cfg)?;
-    let passages = passages::keep(&input, &candidates, &dense, &duplicates.pairs, cfg);
+    let mut passages = passages::keep(&input, &candidates, &dense, &duplicates.pairs, &dates, cfg);
+    reuse::mark_links(&mut passages.links, &reuse);
     let sites = crate::site::Sites::from_config(&engine.config);
     let author_links = resolve_author_links(&engine.catalogue(), &sites);
     let linked = linked_strength(engine, &input, &passages);
@@ -93,7 +98,18 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         seconds: started.elapsed().as_secs_f64(),
         neighbours: if dense.approximate { "hnsw" } else { "exact" }.into(),
         ann_recall: dense.ann_recall,
+        reuse,
     })
+}
+
+/// Each text's date (by text index), from the catalogue.
+fn text_dates(engine: &Engine, input: &input::LinkInput) -> Vec<Option<i64>> {
+    let catalogue = engine.catalogue();
+    input
+        .text_ids
+        .iter()
+        .map(|id| catalogue.texts.get(id).and_then(|e| e.date))
+        .collect()
 }
 
 /// Each passage-linked text pair's strength ([`text_score`] of its links,

@@ -42,6 +42,29 @@ pub struct Related {
     pub evidence: Vec<Evidence>,
 }
 
+/// What connects two passages (issue 16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// They share a span of text, verbatim or nearly (see `Links::reuse`).
+    Reuse,
+    /// The same idea in other words: high calibrated similarity.
+    #[default]
+    Echo,
+    /// A shared subject carried by rare shared words, weaker similarity.
+    Theme,
+}
+
+impl LinkKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            LinkKind::Reuse => "reuse",
+            LinkKind::Echo => "echo",
+            LinkKind::Theme => "theme",
+        }
+    }
+}
+
 /// A link between two paragraphs of different texts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PassageLink {
@@ -50,6 +73,8 @@ pub struct PassageLink {
     pub score: f32,
     pub dense: f32,
     pub bm25: f32,
+    #[serde(default)]
+    pub kind: LinkKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +113,9 @@ pub struct Links {
     /// With `hnsw`: recall@dense_k against exact neighbours on a sample.
     #[serde(default)]
     pub ann_recall: Option<f32>,
+    /// Spans two texts share verbatim or nearly, earlier text first.
+    #[serde(default)]
+    pub reuse: Vec<super::reuse::Reuse>,
 }
 
 impl Links {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::candidates::Candidates;
 use super::dense::DensePass;
 use super::input::LinkInput;
-use super::model::PassageLink;
+use super::model::{LinkKind, PassageLink};
 use super::score::link_score;
 use crate::config::LinksConfig;
 
@@ -30,6 +30,7 @@ pub(super) fn keep(
     candidates: &Candidates,
     dense: &DensePass,
     duplicate_pairs: &HashSet<(usize, usize)>,
+    dates: &[Option<i64>],
     cfg: &LinksConfig,
 ) -> PassageLinks {
     let n = input.len();
@@ -64,12 +65,23 @@ pub(super) fn keep(
     let paragraphs = &input.paragraphs;
     for ((i, j), score) in scored.into_iter().filter(|s| kept.contains(&s.0)) {
         let c = &candidates[&(i, j)];
+        // Between dated texts a link points from the earlier to the later
+        // (which takes the idea up, issue 16).
+        let (f, t) = match (dates[input.text_of[i]], dates[input.text_of[j]]) {
+            (Some(a), Some(b)) if b < a => (j, i),
+            _ => (i, j),
+        };
         out.links.push(PassageLink {
-            from: paragraphs[i].id.clone(),
-            to: paragraphs[j].id.clone(),
+            from: paragraphs[f].id.clone(),
+            to: paragraphs[t].id.clone(),
             score,
             dense: c.dense,
             bm25: c.bm25,
+            kind: if (dense.z(i, c.dense) + dense.z(j, c.dense)) / 2.0 >= cfg.echo_min_z {
+                LinkKind::Echo
+            } else {
+                LinkKind::Theme
+            },
         });
         let (a, b) = (&paragraphs[i].text_id, &paragraphs[j].text_id);
         let (key, pair) = if a < b {

@@ -164,3 +164,119 @@ pub fn passage_graph(engine: &Engine, links: &Links, id: &str) -> Result<Passage
         edges: edges.into_iter().cloned().collect(),
     })
 }
+
+/// One passage of a lineage: an idea as one text put it, at its date.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineageStep {
+    pub paragraph: String,
+    pub text: String,
+    pub title: String,
+    pub date: Option<i64>,
+    /// The passage, cut to its first 300 characters.
+    pub passage: String,
+    /// The link that brought it in (none for the starting passage).
+    pub score: Option<f32>,
+    pub kind: Option<super::LinkKind>,
+}
+
+/// The link that reached a passage: its score and kind (none for the start).
+type Via = Option<(f32, super::LinkKind)>;
+
+/// Hops followed from the starting passage, and passages kept.
+const LINEAGE_HOPS: usize = 2;
+const LINEAGE_MAX: usize = 20;
+
+/// The lineage of a passage (issue 16): the passages its links reach within
+/// two hops, the strongest one per text, in date order — one idea followed
+/// across the years. `NotFound` when the paragraph is not indexed.
+pub fn lineage(
+    engine: &Engine,
+    catalogue: &Catalogue,
+    links: &Links,
+    paragraph: &str,
+) -> Result<Vec<LineageStep>> {
+    let mut adjacent: HashMap<&str, Vec<&super::PassageLink>> = HashMap::new();
+    for l in &links.passage_links {
+        adjacent.entry(l.from.as_str()).or_default().push(l);
+        adjacent.entry(l.to.as_str()).or_default().push(l);
+    }
+    // passage → (score, kind) of the link that reached it, strongest first
+    let mut reached: HashMap<String, Via> = HashMap::new();
+    reached.insert(paragraph.to_string(), None);
+    let mut frontier = vec![paragraph.to_string()];
+    for _ in 0..LINEAGE_HOPS {
+        let mut next = Vec::new();
+        for p in &frontier {
+            for l in adjacent.get(p.as_str()).into_iter().flatten() {
+                let other = if l.from == *p { &l.to } else { &l.from };
+                if !reached.contains_key(other) {
+                    reached.insert(other.clone(), Some((l.score, l.kind)));
+                    next.push(other.clone());
+                }
+            }
+        }
+        frontier = next;
+    }
+    let points: Vec<u64> = reached.keys().map(|p| point_id(p)).collect();
+    let stored: HashMap<String, StoredParagraph> = engine
+        .text_index()
+        .get(&points)?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    if !stored.contains_key(paragraph) {
+        return Err(Error::NotFound(format!("no paragraph {paragraph:?}")));
+    }
+    // the strongest passage per text (the starting one for its own text)
+    let mut best: HashMap<&str, (&StoredParagraph, Via)> = HashMap::new();
+    for (id, via) in &reached {
+        let Some(p) = stored.get(id) else { continue };
+        let strength = |v: &Via| v.map_or(f32::INFINITY, |x| x.0);
+        let keep = best
+            .get(p.text_id.as_str())
+            .is_none_or(|(_, old)| strength(via) > strength(old));
+        if keep {
+            best.insert(p.text_id.as_str(), (p, *via));
+        }
+    }
+    let mut steps: Vec<LineageStep> = best
+        .into_values()
+        .map(|(p, via)| LineageStep {
+            paragraph: p.id.clone(),
+            text: p.text_id.clone(),
+            title: catalogue
+                .texts
+                .get(&p.text_id)
+                .map_or(p.title.clone(), |e| e.title.clone()),
+            date: p.date,
+            passage: p.text.chars().take(PASSAGE_NODE_CHARS).collect(),
+            score: via.map(|v| v.0),
+            kind: via.map(|v| v.1),
+        })
+        .collect();
+    // Undated texts last; the strongest first among the many.
+    steps.sort_by(|a, b| {
+        (a.date.is_none(), a.date, &a.paragraph).cmp(&(b.date.is_none(), b.date, &b.paragraph))
+    });
+    if steps.len() > LINEAGE_MAX {
+        let start = paragraph.to_string();
+        let mut by_strength: Vec<&LineageStep> = steps.iter().collect();
+        by_strength.sort_by(|a, b| {
+            let s = |x: &LineageStep| {
+                if x.paragraph == start {
+                    f32::INFINITY
+                } else {
+                    x.score.unwrap_or(0.0)
+                }
+            };
+            s(b).total_cmp(&s(a))
+        });
+        let kept: std::collections::HashSet<String> = by_strength
+            .into_iter()
+            .take(LINEAGE_MAX)
+            .map(|s| s.paragraph.clone())
+            .collect();
+        steps.retain(|s| kept.contains(&s.paragraph));
+    }
+    Ok(steps)
+}

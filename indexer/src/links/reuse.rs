@@ -1,0 +1,294 @@
+//! Reuse: spans of text two texts share verbatim or nearly (the author's
+//! post reused in his book, a quotation, a forum post copied from the blog),
+//! found the way passim and TextPAIR do — shingles of normalised words as
+//! seeds, extended into maximal aligned runs — with the aligned byte ranges
+//! in both texts' paragraphs.
+//!
+//! Owns: the alignment and its thresholds' use (`links.reuse_min_words`,
+//! shingles in `links.boilerplate_texts` texts or more being formulas, not
+//! seeds). Must not: score semantic similarity.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::input::LinkInput;
+use crate::config::LinksConfig;
+
+/// Words per shingle: long enough that a shared one is rarely chance.
+const SHINGLE: usize = 6;
+/// Words that may differ inside one aligned span ("nearly" verbatim: a
+/// corrected typo, an added word).
+const MAX_GAP: usize = 3;
+
+/// Part of a span inside one paragraph: byte range of the paragraph's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpanPart {
+    pub paragraph: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One shared span: where it lies in each text, and its length in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reuse {
+    /// The earlier text when both are dated (it is taken up by `to`),
+    /// otherwise the one whose id sorts first.
+    pub from: String,
+    pub to: String,
+    /// `from` is dated before `to`: the later text takes the span up.
+    pub takes_up: bool,
+    pub words: usize,
+    /// The span as written in `from` (its parts joined by a space).
+    pub text: String,
+    pub from_parts: Vec<SpanPart>,
+    pub to_parts: Vec<SpanPart>,
+}
+
+/// A normalised word and where it lies.
+#[derive(Debug, Clone)]
+struct Word {
+    norm: String,
+    row: usize,
+    start: usize,
+    end: usize,
+}
+
+/// The words of one paragraph's text: runs of letters and digits,
+/// lowercased, with their byte ranges.
+fn words_of(text: &str, row: usize, out: &mut Vec<Word>) {
+    let mut start = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(Word {
+                    norm: text[s..i].to_lowercase(),
+                    row,
+                    start: s,
+                    end: i,
+                });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn shingle_hash(words: &[Word]) -> u64 {
+    let mut h = blake3::Hasher::new();
+    for w in words {
+        h.update(w.norm.as_bytes());
+        h.update(&[0]);
+    }
+    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().unwrap())
+}
+
+/// Every shared span of at least `reuse_min_words` words between two texts.
+pub(super) fn find(input: &LinkInput, dates: &[Option<i64>], cfg: &LinksConfig) -> Vec<Reuse> {
+    let texts = text_words(input);
+    // shingle → (text, position); a shingle in many texts is a formula.
+    let mut index: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();
+    for (t, words) in texts.iter().enumerate() {
+        for p in 0..words.len().saturating_sub(SHINGLE - 1) {
+            index
+                .entry(shingle_hash(&words[p..p + SHINGLE]))
+                .or_default()
+                .push((t, p));
+        }
+    }
+    let mut seeds: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
+    for hits in index.values() {
+        let distinct: HashSet<usize> = hits.iter().map(|h| h.0).collect();
+        if distinct.len() < 2 || distinct.len() >= cfg.boilerplate_texts {
+            continue;
+        }
+        for (x, &(ta, pa)) in hits.iter().enumerate() {
+            for &(tb, pb) in &hits[x + 1..] {
+                if ta < tb {
+                    seeds.entry((ta, tb)).or_default().push((pa, pb));
+                } else if tb < ta {
+                    seeds.entry((tb, ta)).or_default().push((pb, pa));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((a, b), mut pairs) in seeds {
+        pairs.sort_unstable();
+        for (sa, ea, sb, eb) in align(&texts[a], &texts[b], &pairs) {
+            if ea - sa < cfg.reuse_min_words && eb - sb < cfg.reuse_min_words {
+                continue;
+            }
+            let parts = |t: usize, s: usize, e: usize| parts_of(input, &texts[t][s..e]);
+            let (fa, fb) = (parts(a, sa, ea), parts(b, sb, eb));
+            let (ida, idb) = (&input.text_ids[a], &input.text_ids[b]);
+            let a_first = match (dates[a], dates[b]) {
+                (Some(x), Some(y)) if x != y => x < y,
+                _ => ida < idb,
+            };
+            let takes_up = matches!((dates[a], dates[b]), (Some(x), Some(y)) if x != y);
+            let (from, to, from_parts, to_parts) = if a_first {
+                (ida, idb, fa, fb)
+            } else {
+                (idb, ida, fb, fa)
+            };
+            let text = from_parts
+                .iter()
+                .map(|p| {
+                    let row = input.point_row.get(&crate::store::point_id(&p.paragraph));
+                    row.map_or("", |&r| &input.paragraphs[r].text[p.start..p.end])
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push(Reuse {
+                from: from.clone(),
+                to: to.clone(),
+                takes_up,
+                words: (ea - sa).max(eb - sb),
+                text,
+                from_parts,
+                to_parts,
+            });
+        }
+    }
+    out.sort_by(|x, y| {
+        (
+            &x.from,
+            &x.to,
+            &x.from_parts[0].paragraph,
+            x.from_parts[0].start,
+        )
+            .cmp(&(
+                &y.from,
+                &y.to,
+                &y.from_parts[0].paragraph,
+                y.from_parts[0].start,
+            ))
+    });
+    out
+}
+
+/// Marks as `reuse` the passage links whose two paragraphs hold the two
+/// sides of a shared span (a span between duplicate texts, which make no
+/// passage links, stays in `Links::reuse` alone).
+pub(super) fn mark_links(links: &mut [super::PassageLink], reuse: &[Reuse]) {
+    let mut pairs: HashSet<(&str, &str)> = HashSet::new();
+    for r in reuse {
+        for f in &r.from_parts {
+            for t in &r.to_parts {
+                pairs.insert((f.paragraph.as_str(), t.paragraph.as_str()));
+                pairs.insert((t.paragraph.as_str(), f.paragraph.as_str()));
+            }
+        }
+    }
+    for l in links.iter_mut() {
+        if pairs.contains(&(l.from.as_str(), l.to.as_str())) {
+            l.kind = super::LinkKind::Reuse;
+        }
+    }
+}
+
+/// Each text's words, its paragraphs in order.
+fn text_words(input: &LinkInput) -> Vec<Vec<Word>> {
+    let mut texts: Vec<Vec<Word>> = vec![Vec::new(); input.n_texts()];
+    for (row, p) in input.paragraphs.iter().enumerate() {
+        words_of(&p.text, row, &mut texts[input.text_of[row]]);
+    }
+    texts
+}
+
+/// Maximal aligned runs from sorted seed pairs (shingle starts in `a` and
+/// `b`): each seed not yet covered is extended forward word by word,
+/// skipping up to `MAX_GAP` differing words when the text resynchronises.
+/// Returns (start, end) word ranges in `a` and in `b`.
+fn align(a: &[Word], b: &[Word], seeds: &[(usize, usize)]) -> Vec<(usize, usize, usize, usize)> {
+    let mut runs: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut covered: HashSet<(usize, usize)> = HashSet::new();
+    for &(pa, pb) in seeds {
+        if covered.contains(&(pa, pb)) {
+            continue;
+        }
+        // back up to the start of the run (a seed inside a run starts later)
+        let (mut sa, mut sb) = (pa, pb);
+        while sa > 0 && sb > 0 && a[sa - 1].norm == b[sb - 1].norm {
+            sa -= 1;
+            sb -= 1;
+        }
+        let (mut i, mut j) = (sa, sb);
+        loop {
+            while i < a.len() && j < b.len() && a[i].norm == b[j].norm {
+                covered.insert((i, j));
+                i += 1;
+                j += 1;
+            }
+            match resync(a, b, i, j) {
+                Some((ni, nj)) => (i, j) = (ni, nj),
+                None => break,
+            }
+        }
+        runs.push((sa, i, sb, j));
+    }
+    runs
+}
+
+/// After a mismatch at (i, j): the nearest point within `MAX_GAP` words on
+/// each side where a whole shingle matches again.
+fn resync(a: &[Word], b: &[Word], i: usize, j: usize) -> Option<(usize, usize)> {
+    let matches = |x: usize, y: usize| {
+        x + SHINGLE <= a.len()
+            && y + SHINGLE <= b.len()
+            && (0..SHINGLE).all(|k| a[x + k].norm == b[y + k].norm)
+    };
+    (1..=MAX_GAP * 2)
+        .flat_map(|d| (0..=d).map(move |da| (da, d - da)))
+        .filter(|&(da, db)| da <= MAX_GAP && db <= MAX_GAP)
+        .map(|(da, db)| (i + da, j + db))
+        .find(|&(x, y)| matches(x, y))
+}
+
+/// A run of words as parts, one per paragraph it crosses.
+fn parts_of(input: &LinkInput, words: &[Word]) -> Vec<SpanPart> {
+    let mut parts: Vec<SpanPart> = Vec::new();
+    for w in words {
+        let id = &input.paragraphs[w.row].id;
+        match parts.last_mut() {
+            Some(p) if p.paragraph == *id => p.end = w.end,
+            _ => parts.push(SpanPart {
+                paragraph: id.clone(),
+                start: w.start,
+                end: w.end,
+            }),
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(text: &str) -> Vec<Word> {
+        let mut out = Vec::new();
+        words_of(text, 0, &mut out);
+        out
+    }
+
+    #[test]
+    fn words_keep_their_byte_ranges_and_fold_case() {
+        let ws = w("L’État, c’est nous.");
+        let norms: Vec<&str> = ws.iter().map(|x| x.norm.as_str()).collect();
+        assert_eq!(norms, ["l", "état", "c", "est", "nous"]);
+        assert_eq!(&"L’État, c’est nous."[ws[1].start..ws[1].end], "État");
+    }
+
+    #[test]
+    fn a_run_survives_a_changed_word_and_stops_where_texts_part() {
+        let a = w(
+            "un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze fin alpha",
+        );
+        let b = w("zéro un deux trois quatre cinq six septième huit neuf dix onze douze treize quatorze autre chose");
+        let runs = align(&a, &b, &[(0, 1)]);
+        assert_eq!(runs, [(0, 14, 1, 15)]);
+    }
+}
