@@ -87,32 +87,7 @@ fn shingle_hash(words: &[Word]) -> u64 {
 /// Every shared span of at least `reuse_min_words` words between two texts.
 pub(super) fn find(input: &LinkInput, dates: &[Option<i64>], cfg: &LinksConfig) -> Vec<Reuse> {
     let texts = text_words(input);
-    // shingle → (text, position); a shingle in many texts is a formula.
-    let mut index: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();
-    for (t, words) in texts.iter().enumerate() {
-        for p in 0..words.len().saturating_sub(SHINGLE - 1) {
-            index
-                .entry(shingle_hash(&words[p..p + SHINGLE]))
-                .or_default()
-                .push((t, p));
-        }
-    }
-    let mut seeds: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
-    for hits in index.values() {
-        let distinct: HashSet<usize> = hits.iter().map(|h| h.0).collect();
-        if distinct.len() < 2 || distinct.len() >= cfg.boilerplate_texts {
-            continue;
-        }
-        for (x, &(ta, pa)) in hits.iter().enumerate() {
-            for &(tb, pb) in &hits[x + 1..] {
-                if ta < tb {
-                    seeds.entry((ta, tb)).or_default().push((pa, pb));
-                } else if tb < ta {
-                    seeds.entry((tb, ta)).or_default().push((pb, pa));
-                }
-            }
-        }
-    }
+    let seeds = seed_pairs(&texts, cfg.boilerplate_texts);
     let mut out = Vec::new();
     for ((a, b), mut pairs) in seeds {
         pairs.sort_unstable();
@@ -187,6 +162,40 @@ pub(super) fn mark_links(links: &mut [super::PassageLink], reuse: &[Reuse]) {
             l.kind = super::LinkKind::Reuse;
         }
     }
+}
+
+/// Shingle positions two texts share, by text pair (lower index first).
+/// A shingle in `boilerplate_texts` texts or more is a formula: no seed.
+fn seed_pairs(
+    texts: &[Vec<Word>],
+    boilerplate_texts: usize,
+) -> BTreeMap<(usize, usize), Vec<(usize, usize)>> {
+    let mut index: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();
+    for (t, words) in texts.iter().enumerate() {
+        for p in 0..words.len().saturating_sub(SHINGLE - 1) {
+            index
+                .entry(shingle_hash(&words[p..p + SHINGLE]))
+                .or_default()
+                .push((t, p));
+        }
+    }
+    let mut seeds: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
+    for hits in index.values() {
+        let distinct: HashSet<usize> = hits.iter().map(|h| h.0).collect();
+        if distinct.len() < 2 || distinct.len() >= boilerplate_texts {
+            continue;
+        }
+        for (x, &(ta, pa)) in hits.iter().enumerate() {
+            for &(tb, pb) in &hits[x + 1..] {
+                if ta < tb {
+                    seeds.entry((ta, tb)).or_default().push((pa, pb));
+                } else if tb < ta {
+                    seeds.entry((tb, ta)).or_default().push((pb, pa));
+                }
+            }
+        }
+    }
+    seeds
 }
 
 /// Each text's words, its paragraphs in order.

@@ -182,25 +182,14 @@ pub struct LineageStep {
 /// The link that reached a passage: its score and kind (none for the start).
 type Via = Option<(f32, super::LinkKind)>;
 
-/// Hops followed from the starting passage, and passages kept.
-const LINEAGE_HOPS: usize = 2;
-const LINEAGE_MAX: usize = 20;
-
-/// The lineage of a passage (issue 16): the passages its links reach within
-/// two hops, the strongest one per text, in date order — one idea followed
-/// across the years. `NotFound` when the paragraph is not indexed.
-pub fn lineage(
-    engine: &Engine,
-    catalogue: &Catalogue,
-    links: &Links,
-    paragraph: &str,
-) -> Result<Vec<LineageStep>> {
+/// The passages within `LINEAGE_HOPS` links of `paragraph`, each with the
+/// link that first reached it (breadth first).
+fn reach(links: &Links, paragraph: &str) -> HashMap<String, Via> {
     let mut adjacent: HashMap<&str, Vec<&super::PassageLink>> = HashMap::new();
     for l in &links.passage_links {
         adjacent.entry(l.from.as_str()).or_default().push(l);
         adjacent.entry(l.to.as_str()).or_default().push(l);
     }
-    // passage → (score, kind) of the link that reached it, strongest first
     let mut reached: HashMap<String, Via> = HashMap::new();
     reached.insert(paragraph.to_string(), None);
     let mut frontier = vec![paragraph.to_string()];
@@ -217,6 +206,23 @@ pub fn lineage(
         }
         frontier = next;
     }
+    reached
+}
+
+/// Hops followed from the starting passage, and passages kept.
+const LINEAGE_HOPS: usize = 2;
+const LINEAGE_MAX: usize = 20;
+
+/// The lineage of a passage (issue 16): the passages its links reach within
+/// two hops, the strongest one per text, in date order — one idea followed
+/// across the years. `NotFound` when the paragraph is not indexed.
+pub fn lineage(
+    engine: &Engine,
+    catalogue: &Catalogue,
+    links: &Links,
+    paragraph: &str,
+) -> Result<Vec<LineageStep>> {
+    let reached = reach(links, paragraph);
     let points: Vec<u64> = reached.keys().map(|p| point_id(p)).collect();
     let stored: HashMap<String, StoredParagraph> = engine
         .text_index()
@@ -258,25 +264,32 @@ pub fn lineage(
     steps.sort_by(|a, b| {
         (a.date.is_none(), a.date, &a.paragraph).cmp(&(b.date.is_none(), b.date, &b.paragraph))
     });
-    if steps.len() > LINEAGE_MAX {
-        let start = paragraph.to_string();
-        let mut by_strength: Vec<&LineageStep> = steps.iter().collect();
-        by_strength.sort_by(|a, b| {
-            let s = |x: &LineageStep| {
-                if x.paragraph == start {
-                    f32::INFINITY
-                } else {
-                    x.score.unwrap_or(0.0)
-                }
-            };
-            s(b).total_cmp(&s(a))
-        });
-        let kept: std::collections::HashSet<String> = by_strength
-            .into_iter()
-            .take(LINEAGE_MAX)
-            .map(|s| s.paragraph.clone())
-            .collect();
-        steps.retain(|s| kept.contains(&s.paragraph));
-    }
+    keep_strongest(&mut steps, paragraph);
     Ok(steps)
+}
+
+/// At most `LINEAGE_MAX` steps: the starting one and the strongest links,
+/// in the order they were.
+fn keep_strongest(steps: &mut Vec<LineageStep>, paragraph: &str) {
+    if steps.len() <= LINEAGE_MAX {
+        return;
+    }
+    let start = paragraph;
+    let mut by_strength: Vec<&LineageStep> = steps.iter().collect();
+    by_strength.sort_by(|a, b| {
+        let s = |x: &LineageStep| {
+            if x.paragraph == start {
+                f32::INFINITY
+            } else {
+                x.score.unwrap_or(0.0)
+            }
+        };
+        s(b).total_cmp(&s(a))
+    });
+    let kept: std::collections::HashSet<String> = by_strength
+        .into_iter()
+        .take(LINEAGE_MAX)
+        .map(|s| s.paragraph.clone())
+        .collect();
+    steps.retain(|s| kept.contains(&s.paragraph));
 }
