@@ -55,6 +55,9 @@ pub struct Evidence {
     pub dense: f32,
     pub bm25: f32,
     pub terms: Vec<String>,
+    /// `reuse` (a span shared verbatim or nearly), `echo` (the same idea in
+    /// other words) or `theme` (shared rare words, weaker similarity).
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -116,6 +119,7 @@ impl From<rhizome::links::view::RelatedView> for RelatedResponse {
                             dense: e.dense,
                             bm25: e.bm25,
                             terms: e.terms,
+                            kind: e.kind.as_str().to_string(),
                         })
                         .collect(),
                 })

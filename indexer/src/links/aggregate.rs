@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::candidates::Candidates;
 use super::dense::DensePass;
 use super::input::LinkInput;
-use super::model::{Evidence, Related};
+use super::model::{Evidence, LinkKind, Related};
 use super::passages::{ParagraphPair, PassageLinks};
 use super::score::{link_score, salient_min_idf, shared_terms};
 use super::text_level::TextPair;
@@ -26,6 +26,23 @@ pub(super) struct Aggregate<'a> {
     pub passages: &'a PassageLinks,
     pub author_links: &'a BTreeMap<String, Vec<String>>,
     pub cfg: &'a LinksConfig,
+    /// The kind of each kept passage link, by (paragraph, paragraph) ids in
+    /// both orders.
+    pub kinds: HashMap<(String, String), LinkKind>,
+}
+
+/// Each kept passage link's kind, by its paragraph ids in both orders.
+pub(super) fn kinds_of(passages: &PassageLinks) -> HashMap<(String, String), LinkKind> {
+    passages
+        .links
+        .iter()
+        .flat_map(|l| {
+            [
+                ((l.from.clone(), l.to.clone()), l.kind),
+                ((l.to.clone(), l.from.clone()), l.kind),
+            ]
+        })
+        .collect()
 }
 
 /// Related lists: (shown, ranked) per source text.
@@ -129,6 +146,18 @@ fn closest_evidence(agg: &Aggregate, pair: &TextPair, src: usize) -> Vec<Evidenc
 fn evidence(agg: &Aggregate, f: usize, t: usize, score: f32, dense: f32, bm25: f32) -> Evidence {
     let (pf, pt) = (&agg.input.paragraphs[f], &agg.input.paragraphs[t]);
     let min_idf = salient_min_idf(agg.input.len());
+    // A pair with no kept passage link is an echo or a theme by its cosine.
+    let kind = agg
+        .kinds
+        .get(&(pf.id.clone(), pt.id.clone()))
+        .copied()
+        .unwrap_or(
+            if (agg.dense.z(f, dense) + agg.dense.z(t, dense)) / 2.0 >= agg.cfg.echo_min_z {
+                LinkKind::Echo
+            } else {
+                LinkKind::Theme
+            },
+        );
     Evidence {
         from: pf.id.clone(),
         to: pt.id.clone(),
@@ -136,5 +165,6 @@ fn evidence(agg: &Aggregate, f: usize, t: usize, score: f32, dense: f32, bm25: f
         bm25,
         score,
         terms: shared_terms(agg.text_index, &pf.text, &pt.text, min_idf),
+        kind,
     }
 }

@@ -80,6 +80,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         passages: &passages,
         author_links: &author_links,
         cfg,
+        kinds: aggregate::kinds_of(&passages),
     };
     let (related, ranked) = aggregate::related_lists(&agg, &level);
     Ok(Links {

@@ -24,6 +24,9 @@ pub struct Evidence {
     pub score: f32,
     /// Salient words both passages share, as written in `from`.
     pub terms: Vec<String>,
+    /// What connects the two passages (issue 16).
+    #[serde(default)]
+    pub kind: LinkKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -40,6 +40,7 @@ pub struct EvidenceView {
     pub dense: f32,
     pub bm25: f32,
     pub terms: Vec<String>,
+    pub kind: super::LinkKind,
 }
 
 /// A passage as stored: its text and byte range in the source (empty when
@@ -109,6 +110,7 @@ pub fn related_view(
                         dense: e.dense,
                         bm25: e.bm25,
                         terms: e.terms.clone(),
+                        kind: e.kind,
                     })
                     .collect(),
             }
