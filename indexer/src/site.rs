@@ -48,7 +48,7 @@ impl Sites {
     pub fn publishes(&self, corpus: &str, host: &str) -> bool {
         self.by_corpus
             .get(corpus)
-            .is_some_and(|hosts| hosts.iter().any(|h| host_matches(host, h)))
+            .is_some_and(|hosts| hosts.iter().any(|h| host_matches(&host.to_lowercase(), h)))
     }
 
     /// The form two addresses of one page share: no scheme, query or

@@ -253,15 +253,15 @@ pub async fn lineage(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<crate::dto::LineageResponse>> {
-    let (catalogue, links) = {
-        let kn = state.knowledge();
-        let links = kn.links.clone().ok_or_else(ApiError::links_not_computed)?;
-        (kn.catalogue.clone(), links)
-    };
+    let links = state
+        .knowledge()
+        .links
+        .clone()
+        .ok_or_else(ApiError::links_not_computed)?;
     let engine = state.engine.clone();
     let paragraph = id.clone();
     let steps = tokio::task::spawn_blocking(move || {
-        rhizome::links::view::lineage(&engine, &catalogue, &links, &paragraph)
+        rhizome::links::view::lineage(&engine, &links, &paragraph)
     })
     .await??;
     Ok(Json(crate::dto::LineageResponse::new(id, steps)))

@@ -12,7 +12,7 @@ use super::dense::DensePass;
 use super::input::LinkInput;
 use super::model::{Evidence, LinkKind, Related};
 use super::passages::{ParagraphPair, PassageLinks};
-use super::score::{link_score, salient_min_idf, shared_terms};
+use super::score::{link_score, salient_min_idf, shared_terms, similarity_kind};
 use super::text_level::TextPair;
 use crate::config::LinksConfig;
 use crate::store::TextIndex;
@@ -151,13 +151,13 @@ fn evidence(agg: &Aggregate, f: usize, t: usize, score: f32, dense: f32, bm25: f
         .kinds
         .get(&(pf.id.clone(), pt.id.clone()))
         .copied()
-        .unwrap_or(
-            if (agg.dense.z(f, dense) + agg.dense.z(t, dense)) / 2.0 >= agg.cfg.echo_min_z {
-                LinkKind::Echo
-            } else {
-                LinkKind::Theme
-            },
-        );
+        .unwrap_or_else(|| {
+            similarity_kind(
+                agg.dense.z(f, dense),
+                agg.dense.z(t, dense),
+                agg.cfg.echo_min_z,
+            )
+        });
     Evidence {
         from: pf.id.clone(),
         to: pt.id.clone(),

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 use super::candidates::Candidates;
 use super::dense::DensePass;
 use super::input::LinkInput;
-use super::model::{LinkKind, PassageLink};
-use super::score::link_score;
+use super::model::PassageLink;
+use super::score::{link_score, similarity_kind};
 use crate::config::LinksConfig;
 
 /// (from paragraph, to paragraph, score), rows into the paragraph list,
@@ -77,11 +77,7 @@ pub(super) fn keep(
             score,
             dense: c.dense,
             bm25: c.bm25,
-            kind: if (dense.z(i, c.dense) + dense.z(j, c.dense)) / 2.0 >= cfg.echo_min_z {
-                LinkKind::Echo
-            } else {
-                LinkKind::Theme
-            },
+            kind: similarity_kind(dense.z(i, c.dense), dense.z(j, c.dense), cfg.echo_min_z),
         });
         let (a, b) = (&paragraphs[i].text_id, &paragraphs[j].text_id);
         let (key, pair) = if a < b {

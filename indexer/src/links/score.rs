@@ -15,6 +15,17 @@ pub fn link_score(z_from: f32, z_to: f32, bm25_norm: f32, bm25_weight: f32) -> f
     (z_from + z_to) / 2.0 + bm25_weight * bm25_norm.clamp(0.0, 1.0)
 }
 
+/// The kind of a passage pair that shares no span (issue 16): an `echo`
+/// when its cosine alone stands `echo_min_z` above the background at both
+/// ends on average, else a `theme` (its shared words carried it).
+pub fn similarity_kind(z_from: f32, z_to: f32, echo_min_z: f32) -> super::LinkKind {
+    if (z_from + z_to) / 2.0 >= echo_min_z {
+        super::LinkKind::Echo
+    } else {
+        super::LinkKind::Theme
+    }
+}
+
 /// Passage links summed into a text pair's strength (the best three).
 pub const TEXT_SCORE_BEST: usize = 3;
 

@@ -70,12 +70,7 @@ pub fn related_view(
         .flat_map(|r| &r.evidence)
         .flat_map(|e| [point_id(&e.from), point_id(&e.to)])
         .collect();
-    let stored: HashMap<String, StoredParagraph> = engine
-        .text_index()
-        .get(&points)?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
+    let stored = stored_by_id(engine, points)?;
     let passage = |pid: &str| match stored.get(pid) {
         Some(p) => PassageView {
             id: p.id.clone(),
@@ -218,20 +213,9 @@ const LINEAGE_MAX: usize = 20;
 /// The lineage of a passage (issue 16): the passages its links reach within
 /// two hops, the strongest one per text, in date order — one idea followed
 /// across the years. `NotFound` when the paragraph is not indexed.
-pub fn lineage(
-    engine: &Engine,
-    catalogue: &Catalogue,
-    links: &Links,
-    paragraph: &str,
-) -> Result<Vec<LineageStep>> {
+pub fn lineage(engine: &Engine, links: &Links, paragraph: &str) -> Result<Vec<LineageStep>> {
     let reached = reach(links, paragraph);
-    let points: Vec<u64> = reached.keys().map(|p| point_id(p)).collect();
-    let stored: HashMap<String, StoredParagraph> = engine
-        .text_index()
-        .get(&points)?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
+    let stored = stored_by_id(engine, reached.keys().map(|p| point_id(p)).collect())?;
     if !stored.contains_key(paragraph) {
         return Err(Error::NotFound(format!("no paragraph {paragraph:?}")));
     }
@@ -252,10 +236,7 @@ pub fn lineage(
         .map(|(p, via)| LineageStep {
             paragraph: p.id.clone(),
             text: p.text_id.clone(),
-            title: catalogue
-                .texts
-                .get(&p.text_id)
-                .map_or(p.title.clone(), |e| e.title.clone()),
+            title: p.title.clone(),
             date: p.date,
             passage: p.text.chars().take(PASSAGE_NODE_CHARS).collect(),
             score: via.map(|v| v.0),
@@ -294,4 +275,14 @@ fn keep_strongest(steps: &mut Vec<LineageStep>, paragraph: &str) {
         .map(|s| s.paragraph.clone())
         .collect();
     steps.retain(|s| kept.contains(&s.paragraph));
+}
+
+/// The stored paragraphs of these points, by paragraph id.
+fn stored_by_id(engine: &Engine, points: Vec<u64>) -> Result<HashMap<String, StoredParagraph>> {
+    Ok(engine
+        .text_index()
+        .get(&points)?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect())
 }
