@@ -103,3 +103,107 @@ fn issue_16_a_passage_taken_up_is_a_reuse_link_from_the_earlier_text() {
         assert!(year(&l.from) <= year(&l.to), "{} → {}", l.from, l.to);
     }
 }
+
+/// A formula of the corpus, 39 words, that two texts share verbatim: below
+/// the "3+ texts" boilerplate rule, but made of the corpus's frequent word
+/// sequences (each of its trigrams recurs in other texts' sentences).
+const FORMULA: &str = "Les modalités d’application du présent article sont fixées par décret en Conseil d’État, dans les conditions prévues par la loi, et entrent en vigueur à compter de la date de publication au Journal officiel de la République.";
+
+/// 31 words one decree takes up from the other: real reuse, not a formula.
+const DISTINCT: &str = "Chaque cantine scolaire propose au moins un repas végétarien par semaine, préparé avec des légumes de saison achetés à moins de cent kilomètres, et affiche chaque mois la provenance de ses produits.";
+
+#[test]
+fn issue_16_a_formula_shared_by_two_texts_only_makes_no_link_but_reuse_beside_it_is_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("decrets");
+    std::fs::create_dir_all(&corpus).unwrap();
+    // The formula's pieces (five words at most each, so no six-word
+    // shingle of it recurs) in the other texts' ordinary sentences.
+    let others: [(&str, &str, [&str; 2]); 6] = [
+        ("cantines", "2015-02-01", [
+            "Le conseil municipal arrête les modalités d’application du barème des cantines, après avis des parents d’élèves réunis en commission.",
+            "Les dispositions relatives à l’application du présent article sont précisées chaque année par une délibération motivée du conseil.",
+        ]),
+        ("voirie", "2016-03-01", [
+            "Les redevances prévues au même article sont fixées par décret après consultation des communes riveraines de la route nationale.",
+            "Les membres sont nommés par décret en conseil d’administration de l’établissement public, pour une durée de trois ans renouvelable une fois.",
+        ]),
+        ("forets", "2017-04-01", [
+            "Un avis est rendu par le Conseil d’État dans les deux mois suivant la saisine, faute de quoi la coupe des bois communaux est autorisée.",
+            "Le défrichement est autorisé dans les conditions prévues par le code forestier, sous réserve de replanter une surface équivalente.",
+        ]),
+        ("archives", "2018-05-01", [
+            "Les archives publiques sont communicables aux règles prévues par la loi et par les règlements, sauf lorsque le secret de la défense nationale s’y oppose.",
+            "Les délais fixés par la loi et entrent en vigueur dès leur affichage en mairie, pour les fonds déposés par les communes de moins de deux mille habitants.",
+        ]),
+        ("marches", "2019-06-01", [
+            "Les nouveaux seuils entrent en vigueur à compter de leur publication et s’appliquent aux marchés dont la consultation est engagée après cette date.",
+            "Le délai de recours court à compter de la date de notification de la décision au titulaire du marché, par lettre recommandée.",
+        ]),
+        ("associations", "2020-07-01", [
+            "La déclaration prend effet à la date de publication au journal d’annonces légales, qui en délivre un récépissé à l’association.",
+            "Un extrait est inséré au Journal officiel de la République française dans le mois qui suit la déclaration faite en préfecture.",
+        ]),
+    ];
+    for (name, date, paragraphs) in &others {
+        std::fs::write(
+            corpus.join(format!("{name}.md")),
+            post(date, name, paragraphs),
+        )
+        .unwrap();
+    }
+    std::fs::write(corpus.join("repas-2021.md"), post("2021-09-01", "Repas", &[
+        "Le présent décret organise la restauration collective dans les écoles primaires et les collèges du département.",
+        DISTINCT,
+        FORMULA,
+    ])).unwrap();
+    std::fs::write(corpus.join("menus-2023.md"), post("2023-01-15", "Menus", &[
+        "Deux ans après, le décret sur les menus reprend la règle des repas, que les cuisines centrales ont appliquée sans difficulté.",
+        DISTINCT,
+        FORMULA,
+    ])).unwrap();
+    let mut c = common::config(&tmp.path().join("data"), &[]);
+    c.corpora
+        .push(CorpusConfig::new("decrets", corpus, CorpusFormat::Markdown));
+    let engine = Engine::open_with(c, common::embedder()).unwrap();
+    engine.index(false).unwrap();
+    let found = links::compute(&engine).unwrap();
+
+    let formula = |id: &str| id.ends_with("#2") && (id.contains("repas") || id.contains("menus"));
+    assert!(
+        !found
+            .passage_links
+            .iter()
+            .any(|l| formula(&l.from) || formula(&l.to)),
+        "a formula carried a link: {:#?}",
+        found.passage_links
+    );
+    // The real reuse beside it is still found, and only it.
+    let spans: Vec<(&str, &str, &str)> = found
+        .reuse
+        .iter()
+        .map(|r| (r.from.as_str(), r.to.as_str(), r.text.as_str()))
+        .collect();
+    assert_eq!(
+        spans,
+        [(
+            "decrets/repas-2021",
+            "decrets/menus-2023",
+            DISTINCT.trim_end_matches('.')
+        )]
+    );
+    // Because both copies are banal: made of the corpus's formulas.
+    let mut banal: Vec<&str> = found
+        .banal
+        .iter()
+        .map(String::as_str)
+        .filter(|id| formula(id))
+        .collect();
+    banal.sort();
+    assert_eq!(
+        banal,
+        ["decrets/menus-2023#2", "decrets/repas-2021#2"],
+        "{:?}",
+        found.banal
+    );
+}

@@ -61,6 +61,12 @@ pub struct LinksConfig {
     /// words and is a `theme`. At `min_score` (3), a link under it exists
     /// only because BM25 agreed: its words carried it.
     pub echo_min_z: f32,
+    /// A passage (or a reused span) whose word trigrams are at least this
+    /// share among its corpus's frequent ones is banal: no link (issue 16).
+    pub banal_share: f32,
+    /// A trigram is frequent in a corpus when it occurs in at least this
+    /// share of its paragraphs (and in `boilerplate_texts` of them).
+    pub banal_frequent_share: f32,
     /// Weights of the text-pair signals, in the order: centred mean,
     /// chamfer, tf-idf words, passage links (see `related.rs`). Measured on
     /// both related dev sets (BENCHMARKS.md): passage links as a fourth
@@ -96,6 +102,8 @@ impl Default for LinksConfig {
             related_min_robust: 0.5,
             reuse_min_words: 25,
             echo_min_z: 3.0,
+            banal_share: 0.6,
+            banal_frequent_share: 0.001,
             signal_weights: [1.0, 1.0, 1.0, 0.0],
         }
     }

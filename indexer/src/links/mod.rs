@@ -2,8 +2,9 @@
 //! another, and so which texts are related.
 //!
 //! The pipeline, one phase per file, in the order [`compute`] runs them:
-//! `input` (paragraphs, vectors, numbering) → `reuse` (spans shared
-//! verbatim or nearly, aligned) → `noise` (exact
+//! `input` (paragraphs, vectors, numbering) → `banality` (formulas learned
+//! per corpus) → `reuse` (spans shared verbatim or nearly, aligned) →
+//! `noise` (exact
 //! boilerplate) → `dense` (calibration moments, neighbours, twins) →
 //! `noise` again (near boilerplate, duplicate texts) → `candidates` (BM25
 //! "more like this" merged with dense neighbours) → `passages` (scored,
@@ -15,6 +16,7 @@
 
 mod aggregate;
 mod author;
+mod banality;
 mod candidates;
 mod dense;
 mod input;
@@ -43,14 +45,19 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let cfg = &engine.config.links;
     let input = input::LinkInput::load(engine, cfg)?;
     let dates = text_dates(engine, &input);
-    let reuse = reuse::find(&input, &dates, cfg);
+    let banality = banality::Banality::learn(&input, cfg);
+    let reuse = reuse::find(&input, &dates, &banality, cfg);
     let mut boilerplate = noise::exact_boilerplate(&input, cfg);
     let dense = dense::neighbours(&input, engine.vector_store(), cfg)?;
     noise::mark_twin_boilerplate(&mut boilerplate, &input, &dense.same, cfg);
     let duplicates = noise::duplicates(&input, &dense.same, cfg);
     let usable: Vec<bool> = (0..input.len())
-        .map(|i| input.eligible[i] && !boilerplate[i])
+        .map(|i| input.eligible[i] && !boilerplate[i] && !banality.banal[i])
         .collect();
+    tracing::info!(
+        banal = banality.count(),
+        "banal passages (formulas of their corpus)"
+    );
     let candidates = candidates::gather(engine.text_index(), &input, &usable, &dense.top, cfg)?;
     let mut passages = passages::keep(&input, &candidates, &dense, &duplicates.pairs, &dates, cfg);
     reuse::mark_links(&mut passages.links, &reuse);
@@ -91,6 +98,10 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         duplicates: duplicates.list,
         boilerplate: (0..input.len())
             .filter(|&i| boilerplate[i])
+            .map(|i| input.paragraphs[i].id.clone())
+            .collect(),
+        banal: (0..input.len())
+            .filter(|&i| banality.banal[i])
             .map(|i| input.paragraphs[i].id.clone())
             .collect(),
         paragraph_links: passages.links.len(),

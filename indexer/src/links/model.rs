@@ -104,6 +104,10 @@ pub struct Links {
     pub duplicates: Vec<Duplicate>,
     /// Paragraph ids that recur across texts (boilerplate): they make no links.
     pub boilerplate: Vec<String>,
+    /// Paragraph ids made mostly of their corpus's formulas (banal): they
+    /// make no links either (issue 16).
+    #[serde(default)]
+    pub banal: Vec<String>,
     pub paragraph_links: usize,
     /// Every kept paragraph link (the graph zoomed in to passages).
     #[serde(default)]

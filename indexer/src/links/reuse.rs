@@ -6,12 +6,14 @@
 //!
 //! Owns: the alignment and its thresholds' use (`links.reuse_min_words`,
 //! shingles in `links.boilerplate_texts` texts or more being formulas, not
-//! seeds). Must not: score semantic similarity.
+//! seeds; a banal span, see `banality`, is no reuse). Must not: score
+//! semantic similarity.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::banality::{is_banal, Banality};
 use super::input::LinkInput;
 use crate::config::LinksConfig;
 
@@ -47,16 +49,20 @@ pub struct Reuse {
 
 /// A normalised word and where it lies.
 #[derive(Debug, Clone)]
-struct Word {
-    norm: String,
-    row: usize,
+pub(super) struct Word {
+    pub norm: String,
+    /// Paragraph row.
+    pub row: usize,
+    /// Position among its paragraph's words.
+    pub pos: usize,
     start: usize,
     end: usize,
 }
 
 /// The words of one paragraph's text: runs of letters and digits,
 /// lowercased, with their byte ranges.
-fn words_of(text: &str, row: usize, out: &mut Vec<Word>) {
+pub(super) fn words_of(text: &str, row: usize, out: &mut Vec<Word>) {
+    let first = out.len();
     let mut start = None;
     for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
         match (c.is_alphanumeric(), start) {
@@ -65,6 +71,7 @@ fn words_of(text: &str, row: usize, out: &mut Vec<Word>) {
                 out.push(Word {
                     norm: text[s..i].to_lowercase(),
                     row,
+                    pos: out.len() - first,
                     start: s,
                     end: i,
                 });
@@ -84,15 +91,26 @@ fn shingle_hash(words: &[Word]) -> u64 {
     u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().unwrap())
 }
 
-/// Every shared span of at least `reuse_min_words` words between two texts.
-pub(super) fn find(input: &LinkInput, dates: &[Option<i64>], cfg: &LinksConfig) -> Vec<Reuse> {
-    let texts = text_words(input);
+/// Every shared span of at least `reuse_min_words` words between two
+/// texts, unless it is banal (made of its corpus's formulas).
+pub(super) fn find(
+    input: &LinkInput,
+    dates: &[Option<i64>],
+    banality: &Banality,
+    cfg: &LinksConfig,
+) -> Vec<Reuse> {
+    let texts = text_words(input, &banality.banal);
     let seeds = seed_pairs(&texts, cfg.boilerplate_texts);
     let mut out = Vec::new();
     for ((a, b), mut pairs) in seeds {
         pairs.sort_unstable();
         for (sa, ea, sb, eb) in align(&texts[a], &texts[b], &pairs) {
             if ea - sa < cfg.reuse_min_words && eb - sb < cfg.reuse_min_words {
+                continue;
+            }
+            let banal =
+                |t: usize, s: usize, e: usize| is_banal(banality.share_of(&texts[t][s..e]), cfg);
+            if banal(a, sa, ea) || banal(b, sb, eb) {
                 continue;
             }
             let parts = |t: usize, s: usize, e: usize| parts_of(input, &texts[t][s..e]);
@@ -198,10 +216,14 @@ fn seed_pairs(
     seeds
 }
 
-/// Each text's words, its paragraphs in order.
-fn text_words(input: &LinkInput) -> Vec<Vec<Word>> {
+/// Each text's words, its paragraphs in order, banal ones left out (so no
+/// span runs on into a formula).
+fn text_words(input: &LinkInput, banal: &[bool]) -> Vec<Vec<Word>> {
     let mut texts: Vec<Vec<Word>> = vec![Vec::new(); input.n_texts()];
     for (row, p) in input.paragraphs.iter().enumerate() {
+        if banal[row] {
+            continue;
+        }
         words_of(&p.text, row, &mut texts[input.text_of[row]]);
     }
     texts
