@@ -6,7 +6,7 @@ const API = '/api/v1';
 const PALETTE = ['#2f7d4f', '#3b6fb6', '#b5542c', '#8a4fb0', '#c28a00', '#2a8f8f', '#b03a6f', '#5f6b2f', '#6b4f2f', '#4f5fb0'];
 const MAX_DRAWN = 300; // bound what is drawn: graph views slow down past a few hundred nodes
 const $ = (sel) => document.querySelector(sel);
-const state = { center: null, graph: null, cy: null, corpora: [] };
+const state = { center: null, graph: null, cy: null, corpora: [], passage: null };
 
 function enc(id) { return id.split('/').map(encodeURIComponent).join('/'); }
 function setStatus(msg) { $('#status').textContent = msg; }
@@ -48,6 +48,7 @@ async function init() {
   });
   $('#color-by').addEventListener('change', () => state.graph && draw(state.graph));
   $('#zoom-btn').addEventListener('click', zoomPassages);
+  $('#lineage-btn').addEventListener('click', () => showLineage(state.passage));
   $('#path-form').addEventListener('submit', (ev) => { ev.preventDefault(); findPath($('#path-to').value.trim()); });
   const q = new URLSearchParams(location.search).get('q');
   if (q) { $('#q').value = q; search(q); }
@@ -127,7 +128,7 @@ function draw(g) {
   const maxW = Math.max(1, ...edges.map((e) => e.weight));
   const elements = [
     ...nodes.map((n) => ({ data: { id: n.id, label: n.title, color: colorOf(n), size: 18 + 42 * (n.degree / maxDeg), center: n.id === state.center ? 1 : 0 } })),
-    ...edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target, weight: e.weight, width: 1 + 6 * (e.weight / maxW), author: e.author ? 1 : 0 } })),
+    ...edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target, weight: e.weight, width: 1 + 6 * (e.weight / maxW), author: e.author ? 1 : 0, kind: e.kind } })),
   ];
   drawGraph(elements, {
     node: { 'font-size': 10, 'text-wrap': 'ellipsis', 'text-max-width': 140 },
@@ -135,6 +136,7 @@ function draw(g) {
     extra: [
       { selector: 'node[center = 1]', style: { 'border-width': 4, 'border-color': '#f0a500' } },
       { selector: 'edge[author = 1]', style: { 'line-style': 'dashed', 'line-color': '#b5542c' } },
+      { selector: 'edge[kind = "reuse"]', style: { 'line-color': '#2f7d4f' } },
       { selector: '.path', style: { 'line-color': '#f0a500', 'border-color': '#f0a500', 'border-width': 4, width: 6 } },
     ],
     layout: { name: nodes.length > 150 ? 'circle' : 'cose', nodeRepulsion: 9000, idealEdgeLength: 90 },
@@ -177,7 +179,7 @@ async function zoomPassages() {
     const texts = [...new Set(g.nodes.map((n) => n.text_id))];
     const elements = [
       ...g.nodes.map((n) => ({ data: { id: n.id, label: `${n.title.slice(0, 30)} §${n.ordinal + 1}`, color: n.text_id === state.center ? '#f0a500' : PALETTE[texts.indexOf(n.text_id) % PALETTE.length], size: n.text_id === state.center ? 26 : 18, center: 0 } })),
-      ...g.edges.map((e, i) => ({ data: { id: `p${i}`, source: e.source, target: e.target, width: 1 + e.score / 2, author: 0, score: e.score, dense: e.dense, bm25: e.bm25 } })),
+      ...g.edges.map((e, i) => ({ data: { id: `p${i}`, source: e.source, target: e.target, width: 1 + e.score / 2, author: 0, score: e.score, dense: e.dense, bm25: e.bm25, kind: e.kind, confidence: e.confidence } })),
     ];
     drawGraph(elements, {
       node: { 'font-size': 9 },
@@ -189,7 +191,11 @@ async function zoomPassages() {
         $('#passage-a blockquote').textContent = a.text;
         $('#passage-b h3').textContent = `${b.title} §${b.ordinal + 1}`;
         $('#passage-b blockquote').textContent = b.text;
-        $('#link-scores').textContent = `score ${d.score.toFixed(2)} · cosinus ${d.dense.toFixed(3)} · BM25 ${d.bm25.toFixed(1)}`;
+        $('#evidence-list').textContent = '';
+        const scores = $('#link-scores');
+        scores.textContent = '';
+        scores.append(kindBadge(d.kind), `sûr à ${Math.round(100 * d.confidence)} % · score ${d.score.toFixed(2)} · cosinus ${d.dense.toFixed(3)} · BM25 ${d.bm25.toFixed(1)}`);
+        state.passage = d.source;
       },
     });
     setStatus(`${g.nodes.length} passages, ${g.edges.length} liens (zoom sur les paragraphes).`);
@@ -215,8 +221,27 @@ function drawGraph(elements, { node = {}, edge = {}, extra = [], layout, wheelSe
   if (onEdge) state.cy.on('tap', 'edge', (ev) => onEdge(ev.target.data()));
 }
 
+const esc = (s) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+// Kinds of links (issue 16), as a reader names them.
+const KIND_LABEL = { reuse: 'reprise', echo: 'écho', theme: 'même thème' };
+function kindBadge(kind) {
+  const s = document.createElement('span');
+  s.className = `kind kind-${kind}`; s.textContent = KIND_LABEL[kind] || kind;
+  return s;
+}
+// A reuse's spans are byte ranges of the UTF-8 text: marked exactly.
+function highlightRanges(text, ranges) {
+  const bytes = new TextEncoder().encode(text);
+  const dec = new TextDecoder();
+  let html = '', at = 0;
+  for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
+    if (r.start < at || r.end > bytes.length) continue;
+    html += esc(dec.decode(bytes.slice(at, r.start))) + `<mark class="reused">${esc(dec.decode(bytes.slice(r.start, r.end)))}</mark>`;
+    at = r.end;
+  }
+  return html + esc(dec.decode(bytes.slice(at)));
+}
 function highlight(text, terms) {
-  const esc = (s) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
   let html = esc(text);
   for (const t of terms) {
     const re = new RegExp(`(^|[^\\p{L}])(${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?=[^\\p{L}]|$)`, 'giu');
@@ -236,14 +261,67 @@ async function showPassages(a, b) {
       title = r.title;
     }
     if (!rel || !rel.evidence.length) { setStatus('Pas de passage pour ce lien.'); return; }
-    const ev = rel.evidence[0];
-    $('#passages').hidden = false;
-    $('#passage-a h3').textContent = title;
-    $('#passage-a blockquote').innerHTML = highlight(ev.from.text, ev.terms);
-    $('#passage-b h3').textContent = rel.title;
-    $('#passage-b blockquote').innerHTML = highlight(ev.to.text, ev.terms);
-    $('#link-scores').textContent = `score ${rel.score.toFixed(2)} · cosinus ${ev.dense.toFixed(3)} · BM25 ${ev.bm25.toFixed(1)}${rel.author ? ' · lien déjà fait par l’auteur' : ''}${ev.terms.length ? ` · mots partagés : ${ev.terms.join(', ')}` : ''}`;
+    // Every passage pair of the link, a reuse first: the reader picks one.
+    const order = rel.evidence.map((ev, i) => i).sort((i, j) => (rel.evidence[j].kind === 'reuse') - (rel.evidence[i].kind === 'reuse') || i - j);
+    const list = $('#evidence-list');
+    list.textContent = '';
+    order.forEach((i, n) => {
+      const ev = rel.evidence[i];
+      const li = document.createElement('li');
+      const b = document.createElement('button');
+      b.type = 'button'; b.dataset.kind = ev.kind;
+      b.append(kindBadge(ev.kind), `§${Number(ev.from.id.split('#').pop()) + 1} ↔ §${Number(ev.to.id.split('#').pop()) + 1}`);
+      b.addEventListener('click', () => {
+        for (const o of list.querySelectorAll('button')) o.setAttribute('aria-pressed', String(o === b));
+        showEvidence(title, rel, ev);
+      });
+      li.appendChild(b); list.appendChild(li);
+      if (n === 0) b.setAttribute('aria-pressed', 'true');
+    });
+    showEvidence(title, rel, rel.evidence[order[0]]);
     $('#passages').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  } catch (e) { setStatus(`Erreur : ${e.message}`); }
+}
+// One passage pair side by side: a reuse's shared spans marked exactly,
+// otherwise the salient words both use.
+function showEvidence(title, rel, ev) {
+  const reuse = ev.kind === 'reuse' && ev.from.reused.length;
+  $('#passages').hidden = false;
+  $('#passages').dataset.kind = ev.kind;
+  $('#passage-a h3').textContent = title;
+  $('#passage-a blockquote').innerHTML = reuse ? highlightRanges(ev.from.text, ev.from.reused) : highlight(ev.from.text, ev.terms);
+  $('#passage-b h3').textContent = rel.title;
+  $('#passage-b blockquote').innerHTML = reuse ? highlightRanges(ev.to.text, ev.to.reused) : highlight(ev.to.text, ev.terms);
+  const scores = $('#link-scores');
+  scores.textContent = '';
+  scores.append(kindBadge(ev.kind), `sûr à ${Math.round(100 * ev.confidence)} % · score ${rel.score.toFixed(2)} · cosinus ${ev.dense.toFixed(3)} · BM25 ${ev.bm25.toFixed(1)}${rel.author ? ' · lien déjà fait par l’auteur' : ''}${!reuse && ev.terms.length ? ` · mots partagés : ${ev.terms.join(', ')}` : ''}`);
+  state.passage = ev.from.id;
+}
+// The lineage of the shown passage: the passages its links reach, by date.
+async function showLineage(paragraph) {
+  if (!paragraph) return;
+  try {
+    const r = await getJSON(`${API}/lineage/${enc(paragraph)}`); // `#` travels as %23
+    const ol = $('#lineage-steps');
+    ol.textContent = '';
+    for (const s of r.steps) {
+      const li = document.createElement('li');
+      if (s.paragraph === r.paragraph) li.className = 'start';
+      const head = document.createElement('div');
+      const y = document.createElement('span'); y.className = 'year'; y.textContent = year(s.date) ?? 's. d.';
+      head.append(y);
+      if (s.kind) head.append(kindBadge(s.kind));
+      const b = document.createElement('button');
+      b.className = 'open'; b.type = 'button'; b.textContent = s.title;
+      b.addEventListener('click', () => openText(s.text, s.title));
+      head.append(b);
+      const q = document.createElement('blockquote'); q.textContent = s.passage;
+      li.append(head, q); ol.appendChild(li);
+    }
+    const years = new Set(r.steps.map((s) => year(s.date)).filter((y) => y != null));
+    $('#lineage-status').textContent = `${r.steps.length} passages, ${years.size} années.`;
+    $('#lineage').hidden = false;
+    $('#lineage').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   } catch (e) { setStatus(`Erreur : ${e.message}`); }
 }
 

@@ -43,7 +43,15 @@
     'h2{font-size:1.1em;margin:0 0 .6em;color:#2f7d4f}ul{list-style:none;margin:0;padding:0}' +
     'li{margin:0 0 .9em}a{color:#1e5b3a;font-weight:600;text-decoration:none}a:hover,a:focus{text-decoration:underline}' +
     'blockquote{margin:.25em 0 0;padding-left:.7em;border-left:3px solid #d6e4da;color:#444;font-size:.92em}' +
-    '.author{font-size:.75em;color:#b5542c;margin-left:.5em;font-weight:400}.corpus{font-size:.75em;color:#777;margin-left:.5em}';
+    '.author{font-size:.75em;color:#b5542c;margin-left:.5em;font-weight:400}.corpus{font-size:.75em;color:#777;margin-left:.5em}' +
+    '.kind{font-size:.72em;color:#5a6b60;margin-left:.5em;font-variant:small-caps;letter-spacing:.03em}';
+  // What connects the texts (issue 16): a passage taken up, the same idea, a shared subject.
+  var KIND = { reuse: 'reprise', echo: 'écho', theme: 'même thème' };
+  function kindOf(x) {
+    var ev = x.evidence || [];
+    if (ev.some(function (e) { return e.kind === 'reuse'; })) return 'reuse';
+    return ev[0] && ev[0].kind;
+  }
 
   var src = script.getAttribute('data-src');
   var related = src
@@ -64,6 +72,8 @@
       li.appendChild(a);
       if (x.corpus && x.corpus !== (r.text.split('/')[0])) li.appendChild(el('span', 'corpus', x.corpus));
       if (x.author) li.appendChild(el('span', 'author', 'déjà lié'));
+      var kind = kindOf(x);
+      if (KIND[kind]) li.appendChild(el('span', 'kind', KIND[kind]));
       var ev = x.evidence && x.evidence[0];
       if (ev && ev.to && ev.to.text) li.appendChild(el('blockquote', null, clip(ev.to.text, 240)));
       ul.appendChild(li);

@@ -591,3 +591,141 @@ async fn issue_20_query_values_are_parsed_strictly() {
     let (s, b) = get("/api/v1/search?q=paresse&group=false&k=2&mode=bm25").await;
     assert_eq!(s, StatusCode::OK, "{b}");
 }
+
+/// Slices a passage's `text` by each of its `reused` byte ranges.
+fn reused_spans(passage: &serde_json::Value) -> Vec<String> {
+    let text = passage["text"].as_str().unwrap();
+    passage["reused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let (s, e) = (
+                r["start"].as_u64().unwrap() as usize,
+                r["end"].as_u64().unwrap() as usize,
+            );
+            text.get(s..e)
+                .expect("a range on char boundaries inside the text")
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn issue_16_kind_filter_and_reused_spans_in_related_and_the_passage_graph() {
+    // The 2025 post was taken up in the book: its reuse evidence carries the
+    // shared spans, exact in both passages.
+    let (s, b) = get(&format!("/api/v1/related/{TECHNO}?kind=reuse")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let related = b["related"].as_array().unwrap();
+    assert!(!related.is_empty(), "{b}");
+    let mut spans = 0;
+    for r in related {
+        for e in r["evidence"].as_array().unwrap() {
+            assert_eq!(e["kind"], "reuse", "{e}");
+            let c = e["confidence"].as_f64().unwrap();
+            assert!((0.5..=1.0).contains(&c), "{e}");
+            let (from, to) = (reused_spans(&e["from"]), reused_spans(&e["to"]));
+            assert!(!from.is_empty() && !to.is_empty(), "{e}");
+            // nearly verbatim: the same words, give or take a few
+            let words = |v: &[String]| v.join(" ").split_whitespace().count();
+            assert!(words(&from) >= 20 && words(&to) >= 20, "{from:?} / {to:?}");
+            spans += from.len();
+        }
+    }
+    assert!(spans > 0);
+    // Unfiltered, other kinds are there too, and their passages carry no spans.
+    let (_, all) = get(&format!("/api/v1/related/{TECHNO}")).await;
+    let kinds: std::collections::BTreeSet<String> = all["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["evidence"].as_array().unwrap().iter())
+        .inspect(|e| {
+            if e["kind"] != "reuse" {
+                assert!(reused_spans(&e["from"]).is_empty(), "{e}");
+            }
+        })
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert!(kinds.len() >= 2, "{kinds:?}");
+    // The passage graph and the lineage take the same filter.
+    let (s, g) = get(&format!("/api/v1/graph/passages/{TECHNO}?kind=reuse")).await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    let edges = g["edges"].as_array().unwrap();
+    assert!(!edges.is_empty());
+    assert!(edges.iter().all(|e| e["kind"] == "reuse"), "{g}");
+    assert!(g["nodes"].as_array().unwrap().len() <= 2 * edges.len());
+    let (s, l) = get("/api/v1/lineage/crouzet-blog/posts/2014/05/la-necessite-logique-du-revenu-de-base%233?kind=theme").await;
+    assert_eq!(s, StatusCode::OK, "{l}");
+    let steps = l["steps"].as_array().unwrap();
+    assert!(
+        steps
+            .iter()
+            .filter(|x| !x["kind"].is_null())
+            .all(|x| x["kind"] == "theme"),
+        "{l}"
+    );
+    assert_eq!(
+        steps.iter().filter(|x| x["kind"].is_null()).count(),
+        1,
+        "{l}"
+    );
+    // A kind that does not exist is a 400 naming the choices.
+    let (s, b) = get(&format!("/api/v1/related/{TECHNO}?kind=quote")).await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "bad_request");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("reuse, echo or theme"),
+        "{b}"
+    );
+}
+
+#[tokio::test]
+async fn issue_16_a_draft_that_takes_up_a_passage_says_reuse_with_the_spans_in_both() {
+    let (_, p) = get(&format!("/api/v1/paragraphs/{TECHNO}%2316")).await;
+    let original = p["text"]
+        .as_str()
+        .expect("paragraph 16 of the post")
+        .to_string();
+    let taken: String = original
+        .split_whitespace()
+        .take(40)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let draft = format!("Je reprends ici ce que j’écrivais : {taken} Voilà pour la citation.\n\nLe potager souffre de la sécheresse ; je paille les rangs de tomates chaque soir.");
+    let req = Request::post("/api/v1/drafts/related")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            serde_json::json!({"text": draft, "k": 5}).to_string(),
+        ))
+        .unwrap();
+    let (s, _, body) = call(app(), req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let b: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let first = &b["paragraphs"][0];
+    let echo = first["echoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["paragraph_id"] == format!("{TECHNO}#16"))
+        .unwrap_or_else(|| panic!("the post's paragraph among the echoes: {first}"));
+    assert_eq!(echo["kind"], "reuse", "{echo}");
+    let para = first["text"].as_str().unwrap();
+    let r = &echo["draft_reused"][0];
+    let in_draft =
+        &para[r["start"].as_u64().unwrap() as usize..r["end"].as_u64().unwrap() as usize];
+    let r = &echo["reused"][0];
+    let text = echo["text"].as_str().unwrap();
+    let in_post = &text[r["start"].as_u64().unwrap() as usize..r["end"].as_u64().unwrap() as usize];
+    assert_eq!(in_draft, in_post, "the same words on both sides");
+    assert!(in_draft.split_whitespace().count() >= 35, "{in_draft}");
+    // The unrelated paragraph echoes nothing by reuse.
+    assert!(b["paragraphs"][1]["echoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["kind"] != "reuse" && e["reused"].as_array().unwrap().is_empty()));
+}

@@ -116,6 +116,34 @@ try {
     await page.waitForFunction(() => window.rhizome.cy && window.rhizome.cy.nodes().length > 1 && !window.rhizome.cy.edges()[0].id().startsWith('p'), null, { timeout: 10000 });
   });
 
+  await check('a reuse link shows its shared spans highlighted exactly, side by side (issue 16)', async () => {
+    const post = 'crouzet-blog/posts/2025/01/technofascisme', book = 'crouzet-livre-contre-attaque/LivreContreAttaque';
+    await page.evaluate((id) => openText(id, 'Technofascisme'), post);
+    await page.waitForFunction((b) => window.rhizome.cy && window.rhizome.cy.getElementById(b).length > 0, book, { timeout: 15000 });
+    await page.evaluate((b) => window.rhizome.cy.edges().filter((e) => e.data('source') === b || e.data('target') === b)[0].emit('tap'), book);
+    await page.waitForSelector('#passages[data-kind="reuse"]', { timeout: 10000 });
+    const marks = await page.evaluate(() => ['#passage-a', '#passage-b'].map((s) => [...document.querySelectorAll(`${s} mark.reused`)].map((m) => m.textContent).join(' ')));
+    assert(marks[0].split(/\s+/).length >= 20 && marks[1].split(/\s+/).length >= 20, `reused spans: ${marks.join(' / ')}`);
+    const words = (t) => t.toLowerCase().match(/[\p{L}\p{N}]+/gu);
+    const [a, b] = marks.map(words);
+    const same = a.filter((w, i) => b[i] === w).length;
+    assert(same >= 0.8 * Math.max(a.length, b.length), `spans differ: ${marks.join(' / ')}`);
+    assert((await page.textContent('#link-scores')).includes('reprise'), 'the kind is named');
+    assert(await page.locator('#evidence-list button').count() >= 1, 'the pairs of the link are listed');
+    await page.locator('#passages').screenshot({ path: join(out, '12-reuse-side-by-side.png') });
+  });
+
+  await check('the lineage view follows an idea across the years, in order (issue 16)', async () => {
+    await page.click('#lineage-btn');
+    await page.waitForSelector('#lineage:not([hidden]) #lineage-steps li', { timeout: 10000 });
+    await page.evaluate(() => showLineage('crouzet-blog/posts/2014/05/la-necessite-logique-du-revenu-de-base#3'));
+    await page.waitForFunction(() => document.querySelector('#lineage-steps li.start') && /revenu/i.test(document.querySelector('#lineage-steps li.start').textContent), null, { timeout: 10000 });
+    const years = await page.evaluate(() => [...document.querySelectorAll('#lineage-steps .year')].map((y) => Number(y.textContent)).filter((y) => y > 0));
+    assert(new Set(years).size >= 3, `years: ${years}`);
+    assert(years.every((y, i) => i === 0 || years[i - 1] <= y), `not in order: ${years}`);
+    await page.locator('#lineage').screenshot({ path: join(out, '13-lineage.png') });
+  });
+
   await check('choosing a node re-centres the graph; overview shows clusters', async () => {
     const before = await page.evaluate(() => window.rhizome.center);
     await page.locator('#node-list-box summary').click();
@@ -148,8 +176,10 @@ try {
     const info = await blog.evaluate(() => {
       const root = document.querySelector('.rhizome-widget').shadowRoot;
       const li = root.querySelector('li');
-      return { n: root.querySelectorAll('li').length, title: root.querySelector('h2').textContent, color: getComputedStyle(li).color, text: li.textContent };
+      return { n: root.querySelectorAll('li').length, title: root.querySelector('h2').textContent, color: getComputedStyle(li).color, text: li.textContent, kinds: [...root.querySelectorAll('.kind')].map((k) => k.textContent) };
     });
+    // each related text says, discreetly, what connects it (issue 16)
+    assert(info.kinds.length === info.n && info.kinds.every((k) => ['reprise', 'écho', 'même thème'].includes(k)), `kinds: ${info.kinds}`);
     assert(info.n >= 3, `${info.n} related texts`);
     assert(info.title === 'Idées liées', info.title);
     assert(info.color !== 'rgb(255, 0, 0)', 'the page CSS leaked into the widget');

@@ -49,9 +49,16 @@ pub(crate) fn run(config: Config, args: RelatedArgs) -> anyhow::Result<ExitCode>
             );
             for e in &r.evidence {
                 println!(
-                    "      {} ↔ {}  dense {:.3}  bm25 {:.1}  [{}]",
+                    "      {} {} {}  {} ({:.2})  dense {:.3}  bm25 {:.1}  [{}]",
                     e.from,
+                    if e.kind == rhizome::links::LinkKind::Reuse {
+                        "→"
+                    } else {
+                        "↔"
+                    },
                     e.to,
+                    e.kind.as_str(),
+                    e.confidence,
                     e.dense,
                     e.bm25,
                     e.terms.join(", ")

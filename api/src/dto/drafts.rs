@@ -32,6 +32,16 @@ pub struct Echo {
     pub text: String,
     pub url: Option<String>,
     pub dense: f32,
+    /// `reuse` when the draft paragraph takes up a span of this passage
+    /// (25+ words, verbatim or nearly), else `echo` or `theme` by the cosine.
+    pub kind: LinkKind,
+    /// How sure the kind is, 0.5 to 1.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub confidence: f32,
+    /// For a `reuse`: the byte ranges of `text` shared with the draft paragraph.
+    pub reused: Vec<ByteRange>,
+    /// ... and the byte ranges of the draft paragraph's `text` shared with it.
+    pub draft_reused: Vec<ByteRange>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -99,8 +109,8 @@ pub struct LinkSuggestion {
     pub paragraph_id: String,
     /// The passage of the target the draft paragraph echoes.
     pub passage: String,
-    /// `echo`.
-    pub kind: String,
+    /// `reuse`, `echo` or `theme`.
+    pub kind: LinkKind,
     pub dense: f32,
     /// Background deviations above the model's mean cosine.
     pub z: f32,
@@ -142,7 +152,7 @@ impl From<Vec<rhizome::author::ParagraphSuggestions>> for SuggestResponse {
                             url: s.url,
                             paragraph_id: s.paragraph_id,
                             passage: s.passage,
-                            kind: s.kind.to_string(),
+                            kind: s.kind.into(),
                             dense: s.dense,
                             z: s.z,
                             shared_words: s.shared_words,
@@ -240,6 +250,10 @@ impl From<rhizome::author::DraftEchoes> for DraftResponse {
                             text: e.paragraph.text,
                             url: e.url,
                             dense: e.dense,
+                            kind: e.kind.into(),
+                            confidence: e.confidence,
+                            reused: e.reused.into_iter().map(ByteRange::from).collect(),
+                            draft_reused: e.draft_reused.into_iter().map(ByteRange::from).collect(),
                         })
                         .collect(),
                 })

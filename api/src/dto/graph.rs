@@ -64,6 +64,9 @@ pub struct GraphEdge {
     pub target: String,
     pub weight: f32,
     pub author: bool,
+    /// `reuse` when any passage pair of the two texts shares a span, else
+    /// the kind of their strongest passage pair.
+    pub kind: LinkKind,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,7 +107,10 @@ pub struct PassageEdge {
     pub bm25: f32,
     /// `reuse` (a shared span), `echo` (the same idea in other words) or
     /// `theme` (shared rare words, weaker similarity).
-    pub kind: String,
+    pub kind: LinkKind,
+    /// How sure the kind is, 0.5 to 1.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub confidence: f32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -138,7 +144,8 @@ impl From<rhizome::links::view::PassageGraphView> for PassageGraph {
                     score: l.score,
                     dense: l.dense,
                     bm25: l.bm25,
-                    kind: l.kind.as_str().to_string(),
+                    kind: l.kind.into(),
+                    confidence: l.confidence,
                 })
                 .collect(),
         }
@@ -158,7 +165,7 @@ pub struct LineageStep {
     /// The link that brought it in; none for the starting passage.
     pub score: Option<f32>,
     /// `reuse`, `echo` or `theme`; none for the starting passage.
-    pub kind: Option<String>,
+    pub kind: Option<LinkKind>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -169,7 +176,7 @@ pub struct LineageResponse {
 }
 
 impl LineageResponse {
-    pub fn new(paragraph: String, steps: Vec<rhizome::links::view::LineageStep>) -> Self {
+    pub fn new(paragraph: String, steps: Vec<rhizome::links::lineage::LineageStep>) -> Self {
         LineageResponse {
             paragraph,
             steps: steps
@@ -181,7 +188,7 @@ impl LineageResponse {
                     date: s.date,
                     passage: s.passage,
                     score: s.score,
-                    kind: s.kind.map(|k| k.as_str().to_string()),
+                    kind: s.kind.map(Into::into),
                 })
                 .collect(),
         }

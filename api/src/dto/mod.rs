@@ -7,7 +7,8 @@ mod meta;
 mod search;
 mod texts;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 pub use drafts::*;
 pub use graph::*;
@@ -20,6 +21,61 @@ pub use texts::*;
 // (`corpus=a&corpus=b`, what generated clients send); `corpus=a,b` works too.
 // The served document lists the configured corpora as their only values, and
 // the configured limits (`openapi::document_for`).
+
+/// What connects two passages (issue 16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// They share a span of text, verbatim or nearly (a passage taken up, a quotation).
+    Reuse,
+    /// The same idea in other words: high calibrated similarity.
+    Echo,
+    /// A shared subject carried by rare shared words, weaker similarity.
+    Theme,
+}
+
+impl From<rhizome::links::LinkKind> for LinkKind {
+    fn from(k: rhizome::links::LinkKind) -> Self {
+        match k {
+            rhizome::links::LinkKind::Reuse => LinkKind::Reuse,
+            rhizome::links::LinkKind::Echo => LinkKind::Echo,
+            rhizome::links::LinkKind::Theme => LinkKind::Theme,
+        }
+    }
+}
+
+impl From<LinkKind> for rhizome::links::LinkKind {
+    fn from(k: LinkKind) -> Self {
+        match k {
+            LinkKind::Reuse => rhizome::links::LinkKind::Reuse,
+            LinkKind::Echo => rhizome::links::LinkKind::Echo,
+            LinkKind::Theme => rhizome::links::LinkKind::Theme,
+        }
+    }
+}
+
+impl std::str::FromStr for LinkKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<LinkKind, String> {
+        s.parse::<rhizome::links::LinkKind>().map(LinkKind::from)
+    }
+}
+
+/// `?kind=`: only the links of one kind.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KindParams {
+    /// `reuse`, `echo` or `theme` (all kinds if absent).
+    #[param(inline)]
+    #[serde(default, deserialize_with = "strict")]
+    pub kind: Option<LinkKind>,
+}
+
+impl KindParams {
+    pub fn engine_kind(&self) -> Option<rhizome::links::LinkKind> {
+        self.kind.map(Into::into)
+    }
+}
 
 /// A query value, parsed strictly: present means a value of the documented
 /// type. Form decoding alone would take `group=on`, or `k=` as absent

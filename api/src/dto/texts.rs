@@ -44,8 +44,25 @@ pub struct Text {
 pub struct Passage {
     pub id: String,
     pub text: String,
+    /// Byte offsets of the paragraph in its source text.
     pub start: u64,
     pub end: u64,
+    /// For a `reuse`: the byte ranges of `text` the other passage shares
+    /// verbatim or nearly, in order; empty for other kinds.
+    pub reused: Vec<ByteRange>,
+}
+
+/// A byte range `start..end` of a passage's `text` (UTF-8).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct ByteRange {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl From<(usize, usize)> for ByteRange {
+    fn from((start, end): (usize, usize)) -> Self {
+        ByteRange { start, end }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -57,7 +74,12 @@ pub struct Evidence {
     pub terms: Vec<String>,
     /// `reuse` (a span shared verbatim or nearly), `echo` (the same idea in
     /// other words) or `theme` (shared rare words, weaker similarity).
-    pub kind: String,
+    pub kind: super::LinkKind,
+    /// How sure the kind is, 0.5 to 1: for `reuse` the share of the span's
+    /// words aligned identically; for `echo` and `theme` how far the pair's
+    /// similarity lies from the boundary between them.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub confidence: f32,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -91,6 +113,14 @@ impl From<rhizome::links::view::PassageView> for Passage {
             text: p.text,
             start: p.start,
             end: p.end,
+            reused: p
+                .reused
+                .into_iter()
+                .map(|r| ByteRange {
+                    start: r.start,
+                    end: r.end,
+                })
+                .collect(),
         }
     }
 }
@@ -119,7 +149,8 @@ impl From<rhizome::links::view::RelatedView> for RelatedResponse {
                             dense: e.dense,
                             bm25: e.bm25,
                             terms: e.terms,
-                            kind: e.kind.as_str().to_string(),
+                            kind: e.kind.into(),
+                            confidence: e.confidence,
                         })
                         .collect(),
                 })

@@ -67,6 +67,7 @@ fn subgraph(g: &Graph, keep: &BTreeSet<&str>, edges: Vec<&rhizome::graph::Edge>)
                 target: e.target.clone(),
                 weight: e.weight,
                 author: e.author,
+                kind: e.kind.into(),
             })
             .collect(),
         clusters: g
@@ -224,11 +225,12 @@ pub async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
 }
 
 /// The graph zoomed in: a text's paragraphs and the passages of other texts they echo.
-#[utoipa::path(get, path = "/api/v1/graph/passages/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "graph",
+#[utoipa::path(get, path = "/api/v1/graph/passages/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme"), crate::dto::KindParams), tag = "graph",
     responses((status = 200, body = crate::dto::PassageGraph), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn passages(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<crate::dto::KindParams>,
 ) -> ApiResult<Json<crate::dto::PassageGraph>> {
     let links = {
         let kn = state.knowledge();
@@ -239,7 +241,7 @@ pub async fn passages(
     };
     let engine = state.engine.clone();
     let view = tokio::task::spawn_blocking(move || {
-        rhizome::links::view::passage_graph(&engine, &links, &id)
+        rhizome::links::view::passage_graph(&engine, &links, &id, p.engine_kind())
     })
     .await??;
     Ok(Json(view.into()))
@@ -247,11 +249,12 @@ pub async fn passages(
 
 /// One idea followed across the years: the passages a passage's links reach
 /// (two hops), the strongest per text, in date order (issue 16).
-#[utoipa::path(get, path = "/api/v1/lineage/{id}", params(("id" = String, Path, description = "paragraph id (`<text id>#<ordinal>`; encode `#` as `%23`)", example = "crouzet-blog/posts/2014/05/la-necessite-logique-du-revenu-de-base#3")), tag = "graph",
+#[utoipa::path(get, path = "/api/v1/lineage/{id}", params(("id" = String, Path, description = "paragraph id (`<text id>#<ordinal>`; encode `#` as `%23`)", example = "crouzet-blog/posts/2014/05/la-necessite-logique-du-revenu-de-base#3"), crate::dto::KindParams), tag = "graph",
     responses((status = 200, body = crate::dto::LineageResponse), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn lineage(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<crate::dto::KindParams>,
 ) -> ApiResult<Json<crate::dto::LineageResponse>> {
     let links = state
         .knowledge()
@@ -261,7 +264,7 @@ pub async fn lineage(
     let engine = state.engine.clone();
     let paragraph = id.clone();
     let steps = tokio::task::spawn_blocking(move || {
-        rhizome::links::view::lineage(&engine, &links, &paragraph)
+        rhizome::links::lineage::lineage(&engine, &links, &paragraph, p.engine_kind())
     })
     .await??;
     Ok(Json(crate::dto::LineageResponse::new(id, steps)))

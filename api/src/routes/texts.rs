@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 
-use crate::dto::{Lookup, LookupParams, Paragraph, RelatedResponse, Text};
+use crate::dto::{KindParams, Lookup, LookupParams, Paragraph, RelatedResponse, Text};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::AppState;
@@ -162,16 +162,24 @@ pub fn cached_json(headers: &HeaderMap, etag: &str, body: crate::bytes_body::Bod
 }
 
 /// Related texts of a text, with the passage pairs that link them and the
-/// `author` flag (served from the precomputed link graph).
-#[utoipa::path(get, path = "/api/v1/related/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme")), tag = "related",
+/// `author` flag (served from the precomputed link graph). With `kind`,
+/// only the texts linked by passages of that kind, with only those.
+#[utoipa::path(get, path = "/api/v1/related/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme"), KindParams), tag = "related",
     responses((status = 200, body = RelatedResponse), (status = 304, description = "not modified (If-None-Match)"), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn related(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<KindParams>,
 ) -> ApiResult<Response> {
     let cached = related_body(&state, &id)?;
-    Ok(cached_json(&headers, &cached.etag, cached.body.clone()))
+    let Some(kind) = p.engine_kind() else {
+        return Ok(cached_json(&headers, &cached.etag, cached.body.clone()));
+    };
+    let body = serde_json::to_vec(&RelatedResponse::from(cached.view.of_kind(kind)))
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let etag = format!("{}-{}\"", cached.etag.trim_end_matches('"'), kind.as_str());
+    Ok(cached_json(&headers, &etag, Arc::new(body)))
 }
 
 fn html(s: &str) -> String {
@@ -203,8 +211,14 @@ fn fragment_html(view: &rhizome::links::view::RelatedView) -> String {
         });
         let passage = t.evidence.first().map_or("", |e| e.to.text.as_str());
         let passage: String = passage.chars().take(220).collect();
+        let kinds: Vec<rhizome::links::LinkKind> = t.evidence.iter().map(|e| e.kind).collect();
+        let kind = match rhizome::graph::pair_kind_of(&kinds) {
+            rhizome::links::LinkKind::Reuse => "reprise",
+            rhizome::links::LinkKind::Echo => "écho",
+            rhizome::links::LinkKind::Theme => "même thème",
+        };
         out.push_str(&format!(
-            "    <li>{link}<blockquote>{}</blockquote></li>\n",
+            "    <li>{link} <small class=\"kind\">{kind}</small><blockquote>{}</blockquote></li>\n",
             html(&passage)
         ));
     }

@@ -83,6 +83,14 @@ pub struct Echo {
     pub url: Option<String>,
     /// Cosine with the draft paragraph (0 when only BM25 proposed it).
     pub dense: f32,
+    /// `reuse` when the draft paragraph takes up a span of the passage,
+    /// else `echo` or `theme` (see [`crate::links::pair_kind`]).
+    pub kind: crate::links::LinkKind,
+    pub confidence: f32,
+    /// For a `reuse`: the byte ranges of the passage's text, and of the
+    /// draft paragraph's, that the two share.
+    pub reused: Vec<(usize, usize)>,
+    pub draft_reused: Vec<(usize, usize)>,
 }
 
 /// A text a draft echoes, scored over all its paragraphs.
@@ -146,9 +154,16 @@ pub fn draft_echoes(
                     .or_insert((0.0, s.title.clone()))
                     .0 += 1.0 / (1.0 + rank as f32);
             }
+            let dense = h.dense.map_or(0.0, |d| d.score);
+            let (kind, confidence, spans) =
+                crate::links::pair_kind(&p.text, &s.text, dense, &engine.config.links);
             echoes.push(Echo {
                 url: catalogue.texts.get(&s.text_id).and_then(|e| e.url.clone()),
-                dense: h.dense.map_or(0.0, |d| d.score),
+                dense,
+                kind,
+                confidence,
+                reused: spans.iter().map(|x| x.b).collect(),
+                draft_reused: spans.iter().map(|x| x.a).collect(),
                 paragraph: s,
             });
         }

@@ -41,8 +41,9 @@ pub struct Suggestion {
     /// The passage of the target that the draft paragraph echoes.
     pub paragraph_id: String,
     pub passage: String,
-    /// `echo`: both passages say the same thing.
-    pub kind: &'static str,
+    /// `reuse` (the draft takes up a span of the passage), `echo` (both say
+    /// the same thing) or `theme` (see [`crate::links::pair_kind`]).
+    pub kind: crate::links::LinkKind,
     /// Cosine of the two passages, and how many background deviations it stands above the model's mean.
     pub dense: f32,
     pub z: f32,

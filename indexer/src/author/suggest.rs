@@ -70,7 +70,7 @@ pub fn suggest(
                     url: entry.and_then(|e| e.url.clone()),
                     paragraph_id: target.id.clone(),
                     passage: target.text.clone(),
-                    kind: "echo",
+                    kind: crate::links::pair_kind(&p.text, &target.text, dense, links_cfg).0,
                     dense,
                     z,
                     shared_words: shared,

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{louvain, Bridge, Cluster, Edge, Graph, Node};
-use crate::links::Links;
+use crate::links::{Evidence, LinkKind, Links};
 use crate::manifest::Catalogue;
 
 /// Weight of a word in a cluster's label: how often linked passages inside the
@@ -18,6 +18,22 @@ pub fn label_weight(count: usize, clusters_with_word: usize, clusters: usize) ->
 struct Pairs {
     weight: BTreeMap<(String, String), (f32, bool)>,
     terms: HashMap<(String, String), Vec<String>>,
+    kinds: HashMap<(String, String), LinkKind>,
+}
+
+/// A text pair's kind from its evidence (best first): `reuse` when any
+/// passage pair shares a span, else the kind of the strongest pair.
+pub fn pair_kind(evidence: &[Evidence]) -> LinkKind {
+    pair_kind_of(&evidence.iter().map(|e| e.kind).collect::<Vec<_>>())
+}
+
+/// The same rule on the evidence's kinds alone (best first).
+pub fn pair_kind_of(kinds: &[LinkKind]) -> LinkKind {
+    if kinds.contains(&LinkKind::Reuse) {
+        LinkKind::Reuse
+    } else {
+        kinds.first().copied().unwrap_or_default()
+    }
 }
 
 /// Builds the text graph (optionally restricted to some corpora).
@@ -66,6 +82,11 @@ pub fn build(links: &Links, catalogue: &Catalogue, corpora: &[String], min_score
         .weight
         .into_iter()
         .map(|((a, b), (w, author))| Edge {
+            kind: pairs
+                .kinds
+                .get(&(a.clone(), b.clone()))
+                .copied()
+                .unwrap_or_default(),
             source: a,
             target: b,
             weight: w,
@@ -91,6 +112,7 @@ fn shown_pairs(links: &Links, catalogue: &Catalogue, corpora: &[String], min_sco
     let mut pairs = Pairs {
         weight: BTreeMap::new(),
         terms: HashMap::new(),
+        kinds: HashMap::new(),
     };
     for (src, list) in &links.related {
         for r in list {
@@ -104,6 +126,10 @@ fn shown_pairs(links: &Links, catalogue: &Catalogue, corpora: &[String], min_sco
             };
             let e = pairs.weight.entry(key.clone()).or_insert((r.score, false));
             e.1 |= r.author;
+            let kind = pairs.kinds.entry(key.clone()).or_insert(LinkKind::Theme);
+            if pair_kind(&r.evidence) == LinkKind::Reuse || *kind == LinkKind::Theme {
+                *kind = pair_kind(&r.evidence);
+            }
             pairs.terms.entry(key).or_insert_with(|| {
                 r.evidence
                     .iter()

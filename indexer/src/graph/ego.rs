@@ -80,6 +80,7 @@ mod tests {
             target: b.into(),
             weight: w,
             author: false,
+            kind: crate::links::LinkKind::Echo,
         }
     }
 

@@ -13,7 +13,7 @@ mod export;
 mod louvain;
 mod paths;
 
-pub use build::{build, label_weight};
+pub use build::{build, label_weight, pair_kind, pair_kind_of};
 pub use ego::{ego, EgoQuery};
 pub use export::{to_gexf, to_graphml};
 pub use louvain::louvain;
@@ -36,6 +36,9 @@ pub struct Edge {
     pub weight: f32,
     /// One of the two texts links to the other (the author's own link).
     pub author: bool,
+    /// What connects them (issue 16): `reuse` when any passage pair shares
+    /// a span, else the kind of their strongest passage pair.
+    pub kind: crate::links::LinkKind,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,18 +100,21 @@ mod tests {
                     target: "b".into(),
                     weight: 1.0,
                     author: false,
+                    kind: crate::links::LinkKind::Echo,
                 },
                 Edge {
                     source: "b".into(),
                     target: "c".into(),
                     weight: 4.0,
                     author: true,
+                    kind: crate::links::LinkKind::Echo,
                 },
                 Edge {
                     source: "a".into(),
                     target: "c".into(),
                     weight: 0.1,
                     author: false,
+                    kind: crate::links::LinkKind::Echo,
                 },
             ],
             clusters: vec![],

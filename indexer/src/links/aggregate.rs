@@ -28,18 +28,18 @@ pub(super) struct Aggregate<'a> {
     pub cfg: &'a LinksConfig,
     /// The kind of each kept passage link, by (paragraph, paragraph) ids in
     /// both orders.
-    pub kinds: HashMap<(String, String), LinkKind>,
+    pub kinds: HashMap<(String, String), (LinkKind, f32)>,
 }
 
 /// Each kept passage link's kind, by its paragraph ids in both orders.
-pub(super) fn kinds_of(passages: &PassageLinks) -> HashMap<(String, String), LinkKind> {
+pub(super) fn kinds_of(passages: &PassageLinks) -> HashMap<(String, String), (LinkKind, f32)> {
     passages
         .links
         .iter()
         .flat_map(|l| {
             [
-                ((l.from.clone(), l.to.clone()), l.kind),
-                ((l.to.clone(), l.from.clone()), l.kind),
+                ((l.from.clone(), l.to.clone()), (l.kind, l.confidence)),
+                ((l.to.clone(), l.from.clone()), (l.kind, l.confidence)),
             ]
         })
         .collect()
@@ -147,7 +147,7 @@ fn evidence(agg: &Aggregate, f: usize, t: usize, score: f32, dense: f32, bm25: f
     let (pf, pt) = (&agg.input.paragraphs[f], &agg.input.paragraphs[t]);
     let min_idf = salient_min_idf(agg.input.len());
     // A pair with no kept passage link is an echo or a theme by its cosine.
-    let kind = agg
+    let (kind, confidence) = agg
         .kinds
         .get(&(pf.id.clone(), pt.id.clone()))
         .copied()
@@ -166,5 +166,6 @@ fn evidence(agg: &Aggregate, f: usize, t: usize, score: f32, dense: f32, bm25: f
         score,
         terms: shared_terms(agg.text_index, &pf.text, &pt.text, min_idf),
         kind,
+        confidence,
     }
 }

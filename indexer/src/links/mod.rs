@@ -20,6 +20,7 @@ mod banality;
 mod candidates;
 mod dense;
 mod input;
+pub mod lineage;
 mod model;
 mod noise;
 mod parallel;
@@ -34,7 +35,29 @@ use std::time::Instant;
 
 pub use author::resolve_author_links;
 pub use model::{Duplicate, Evidence, LinkKind, Links, PassageLink, Related};
-pub use score::{link_score, salient_min_idf, shared_terms, text_score, TEXT_SCORE_BEST};
+pub use score::{
+    link_score, salient_min_idf, shared_terms, similarity_kind, text_score, TEXT_SCORE_BEST,
+};
+
+/// The kind of a draft's passage pair (issue 16), measured on the pair
+/// alone: `reuse` when the two share a span of `reuse_min_words` words or
+/// more (with the byte ranges in `draft` and in `passage`), else `echo` or
+/// `theme` by the cosine's z-score against the model's background
+/// (`prior_mean`, `prior_std`: a draft has no per-paragraph moments).
+pub fn pair_kind(
+    draft: &str,
+    passage: &str,
+    dense: f32,
+    cfg: &crate::config::LinksConfig,
+) -> (LinkKind, f32, Vec<reuse::SharedSpan>) {
+    let spans = reuse::shared_spans(draft, passage, cfg.reuse_min_words);
+    if let Some(best) = spans.iter().max_by_key(|s| s.words) {
+        return (LinkKind::Reuse, best.identical, spans);
+    }
+    let z = (dense - cfg.prior_mean) / cfg.prior_std;
+    let (kind, confidence) = similarity_kind(z, z, cfg.echo_min_z);
+    (kind, confidence, spans)
+}
 
 use crate::engine::Engine;
 use crate::error::Result;

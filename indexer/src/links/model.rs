@@ -27,6 +27,9 @@ pub struct Evidence {
     /// What connects the two passages (issue 16).
     #[serde(default)]
     pub kind: LinkKind,
+    /// How sure the kind is, 0.5 to 1 (see `PassageLink::confidence`).
+    #[serde(default)]
+    pub confidence: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +61,18 @@ pub enum LinkKind {
     Theme,
 }
 
+impl std::str::FromStr for LinkKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<LinkKind, String> {
+        match s {
+            "reuse" => Ok(LinkKind::Reuse),
+            "echo" => Ok(LinkKind::Echo),
+            "theme" => Ok(LinkKind::Theme),
+            _ => Err("expected reuse, echo or theme".into()),
+        }
+    }
+}
+
 impl LinkKind {
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -78,6 +93,11 @@ pub struct PassageLink {
     pub bm25: f32,
     #[serde(default)]
     pub kind: LinkKind,
+    /// How sure the kind is: for `reuse`, the share of the span's words
+    /// aligned identically; for `echo` and `theme`, a logistic of the mean
+    /// dense z-score's distance from `links.echo_min_z` (0.5 on it).
+    #[serde(default)]
+    pub confidence: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -71,13 +71,16 @@ pub(super) fn keep(
             (Some(a), Some(b)) if b < a => (j, i),
             _ => (i, j),
         };
+        let (kind, confidence) =
+            similarity_kind(dense.z(i, c.dense), dense.z(j, c.dense), cfg.echo_min_z);
         out.links.push(PassageLink {
             from: paragraphs[f].id.clone(),
             to: paragraphs[t].id.clone(),
             score,
             dense: c.dense,
             bm25: c.bm25,
-            kind: similarity_kind(dense.z(i, c.dense), dense.z(j, c.dense), cfg.echo_min_z),
+            kind,
+            confidence,
         });
         let (a, b) = (&paragraphs[i].text_id, &paragraphs[j].text_id);
         let (key, pair) = if a < b {

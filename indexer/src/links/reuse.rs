@@ -41,6 +41,9 @@ pub struct Reuse {
     /// `from` is dated before `to`: the later text takes the span up.
     pub takes_up: bool,
     pub words: usize,
+    /// Share of the span's words aligned identically (1: verbatim).
+    #[serde(default)]
+    pub identical: f32,
     /// The span as written in `from` (its parts joined by a space).
     pub text: String,
     pub from_parts: Vec<SpanPart>,
@@ -104,7 +107,7 @@ pub(super) fn find(
     let mut out = Vec::new();
     for ((a, b), mut pairs) in seeds {
         pairs.sort_unstable();
-        for (sa, ea, sb, eb) in align(&texts[a], &texts[b], &pairs) {
+        for (sa, ea, sb, eb, same) in align(&texts[a], &texts[b], &pairs) {
             if ea - sa < cfg.reuse_min_words && eb - sb < cfg.reuse_min_words {
                 continue;
             }
@@ -139,6 +142,7 @@ pub(super) fn find(
                 to: to.clone(),
                 takes_up,
                 words: (ea - sa).max(eb - sb),
+                identical: same as f32 / (ea - sa).max(eb - sb) as f32,
                 text,
                 from_parts,
                 to_parts,
@@ -162,22 +166,71 @@ pub(super) fn find(
     out
 }
 
+/// A span two passages share: byte ranges in each, words, and the share
+/// of them aligned identically.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedSpan {
+    pub a: (usize, usize),
+    pub b: (usize, usize),
+    pub words: usize,
+    pub identical: f32,
+}
+
+/// The spans of at least `min_words` words that two passages share,
+/// verbatim or nearly — the alignment `find` runs over texts, on one pair
+/// (a draft paragraph against a passage).
+pub fn shared_spans(a: &str, b: &str, min_words: usize) -> Vec<SharedSpan> {
+    let (mut wa, mut wb) = (Vec::new(), Vec::new());
+    words_of(a, 0, &mut wa);
+    words_of(b, 0, &mut wb);
+    let mut starts: HashMap<u64, Vec<usize>> = HashMap::new();
+    for p in 0..wa.len().saturating_sub(SHINGLE - 1) {
+        starts
+            .entry(shingle_hash(&wa[p..p + SHINGLE]))
+            .or_default()
+            .push(p);
+    }
+    let mut seeds: Vec<(usize, usize)> = (0..wb.len().saturating_sub(SHINGLE - 1))
+        .flat_map(|q| {
+            let hits = starts.get(&shingle_hash(&wb[q..q + SHINGLE]));
+            hits.into_iter().flatten().map(move |&p| (p, q))
+        })
+        .collect();
+    seeds.sort_unstable();
+    align(&wa, &wb, &seeds)
+        .into_iter()
+        .filter(|r| (r.1 - r.0).max(r.3 - r.2) >= min_words)
+        .map(|(sa, ea, sb, eb, same)| SharedSpan {
+            a: (wa[sa].start, wa[ea - 1].end),
+            b: (wb[sb].start, wb[eb - 1].end),
+            words: (ea - sa).max(eb - sb),
+            identical: same as f32 / (ea - sa).max(eb - sb) as f32,
+        })
+        .collect()
+}
+
 /// Marks as `reuse` the passage links whose two paragraphs hold the two
 /// sides of a shared span (a span between duplicate texts, which make no
 /// passage links, stays in `Links::reuse` alone).
 pub(super) fn mark_links(links: &mut [super::PassageLink], reuse: &[Reuse]) {
-    let mut pairs: HashSet<(&str, &str)> = HashSet::new();
+    let mut pairs: HashMap<(&str, &str), f32> = HashMap::new();
     for r in reuse {
         for f in &r.from_parts {
             for t in &r.to_parts {
-                pairs.insert((f.paragraph.as_str(), t.paragraph.as_str()));
-                pairs.insert((t.paragraph.as_str(), f.paragraph.as_str()));
+                for key in [
+                    (f.paragraph.as_str(), t.paragraph.as_str()),
+                    (t.paragraph.as_str(), f.paragraph.as_str()),
+                ] {
+                    let c = pairs.entry(key).or_default();
+                    *c = c.max(r.identical);
+                }
             }
         }
     }
     for l in links.iter_mut() {
-        if pairs.contains(&(l.from.as_str(), l.to.as_str())) {
+        if let Some(&identical) = pairs.get(&(l.from.as_str(), l.to.as_str())) {
             l.kind = super::LinkKind::Reuse;
+            l.confidence = identical;
         }
     }
 }
@@ -229,12 +282,17 @@ fn text_words(input: &LinkInput, banal: &[bool]) -> Vec<Vec<Word>> {
     texts
 }
 
+/// An aligned run: word ranges `sa..ea` in `a`, `sb..eb` in `b`, and the
+/// count of identical words.
+type Run = (usize, usize, usize, usize, usize);
+
 /// Maximal aligned runs from sorted seed pairs (shingle starts in `a` and
 /// `b`): each seed not yet covered is extended forward word by word,
 /// skipping up to `MAX_GAP` differing words when the text resynchronises.
-/// Returns (start, end) word ranges in `a` and in `b`.
-fn align(a: &[Word], b: &[Word], seeds: &[(usize, usize)]) -> Vec<(usize, usize, usize, usize)> {
-    let mut runs: Vec<(usize, usize, usize, usize)> = Vec::new();
+/// Returns (start, end) word ranges in `a` and in `b`, and how many words
+/// of them matched identically.
+fn align(a: &[Word], b: &[Word], seeds: &[(usize, usize)]) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
     let mut covered: HashSet<(usize, usize)> = HashSet::new();
     for &(pa, pb) in seeds {
         if covered.contains(&(pa, pb)) {
@@ -247,18 +305,20 @@ fn align(a: &[Word], b: &[Word], seeds: &[(usize, usize)]) -> Vec<(usize, usize,
             sb -= 1;
         }
         let (mut i, mut j) = (sa, sb);
+        let mut same = 0;
         loop {
             while i < a.len() && j < b.len() && a[i].norm == b[j].norm {
                 covered.insert((i, j));
                 i += 1;
                 j += 1;
+                same += 1;
             }
             match resync(a, b, i, j) {
                 Some((ni, nj)) => (i, j) = (ni, nj),
                 None => break,
             }
         }
-        runs.push((sa, i, sb, j));
+        runs.push((sa, i, sb, j, same));
     }
     runs
 }
@@ -314,12 +374,28 @@ mod tests {
     }
 
     #[test]
+    fn shared_spans_find_a_quotation_inside_two_passages_with_its_byte_ranges() {
+        let quote =
+            "la servitude volontaire est le fait de ceux qui donnent eux-mêmes leur force au tyran";
+        let a = format!("Comme l’écrivait La Boétie, {quote} ; rien n’a changé.");
+        let b = format!("Je relis ceci : {quote}. Et je pense aux réseaux.");
+        let spans = shared_spans(&a, &b, 10);
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        let s = &spans[0];
+        assert_eq!(&a[s.a.0..s.a.1], quote);
+        assert_eq!(&b[s.b.0..s.b.1], quote);
+        assert_eq!(s.identical, 1.0);
+        assert!(shared_spans(&a, &b, 30).is_empty());
+        assert!(shared_spans(&a, "rien à voir", 5).is_empty());
+    }
+
+    #[test]
     fn a_run_survives_a_changed_word_and_stops_where_texts_part() {
         let a = w(
             "un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze fin alpha",
         );
         let b = w("zéro un deux trois quatre cinq six septième huit neuf dix onze douze treize quatorze autre chose");
         let runs = align(&a, &b, &[(0, 1)]);
-        assert_eq!(runs, [(0, 14, 1, 15)]);
+        assert_eq!(runs, [(0, 14, 1, 15, 13)]);
     }
 }

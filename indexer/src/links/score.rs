@@ -17,13 +17,26 @@ pub fn link_score(z_from: f32, z_to: f32, bm25_norm: f32, bm25_weight: f32) -> f
 
 /// The kind of a passage pair that shares no span (issue 16): an `echo`
 /// when its cosine alone stands `echo_min_z` above the background at both
-/// ends on average, else a `theme` (its shared words carried it).
-pub fn similarity_kind(z_from: f32, z_to: f32, echo_min_z: f32) -> super::LinkKind {
-    if (z_from + z_to) / 2.0 >= echo_min_z {
+/// ends on average, else a `theme` (its shared words carried it); with its
+/// confidence, from how far that mean z-score lies from the boundary.
+pub fn similarity_kind(z_from: f32, z_to: f32, echo_min_z: f32) -> (super::LinkKind, f32) {
+    let z = (z_from + z_to) / 2.0;
+    let kind = if z >= echo_min_z {
         super::LinkKind::Echo
     } else {
         super::LinkKind::Theme
-    }
+    };
+    (kind, kind_confidence(z - echo_min_z))
+}
+
+/// Z-scores (background standard deviations) from the echo/theme boundary
+/// at which a kind is 73 % sure (the logistic's unit).
+const CONFIDENCE_Z: f32 = 1.0;
+
+/// Confidence in a kind decided by a margin from its boundary: 0.5 on the
+/// boundary, towards 1 away from it (logistic in units of `CONFIDENCE_Z`).
+pub fn kind_confidence(margin: f32) -> f32 {
+    1.0 / (1.0 + (-margin.abs() / CONFIDENCE_Z).exp())
 }
 
 /// Passage links summed into a text pair's strength (the best three).
@@ -93,5 +106,16 @@ mod tests {
         assert!(text_score(vec![4.0, 4.0], 3, 10) > text_score(vec![4.0], 3, 10));
         assert!(text_score(vec![4.0], 3, 10) > text_score(vec![4.0], 3, 1000));
         assert_eq!(text_score(vec![1.0, 5.0, 2.0, 3.0], 3, 1), 10.0);
+    }
+
+    #[test]
+    fn a_kind_is_surer_the_further_from_its_boundary() {
+        use super::super::LinkKind;
+        let (kind, on_boundary) = similarity_kind(3.0, 3.0, 3.0);
+        assert_eq!((kind, on_boundary), (LinkKind::Echo, 0.5));
+        let (kind, far) = similarity_kind(1.0, 1.0, 3.0);
+        assert_eq!(kind, LinkKind::Theme);
+        assert!(far > 0.85 && far < 1.0, "{far}");
+        assert!(similarity_kind(4.0, 4.0, 3.0).1 < similarity_kind(6.0, 6.0, 3.0).1);
     }
 }
