@@ -107,7 +107,7 @@ mod tests {
                     target: "c".into(),
                     weight: 4.0,
                     author: true,
-                    kind: crate::links::LinkKind::Echo,
+                    kind: crate::links::LinkKind::Reuse,
                 },
                 Edge {
                     source: "a".into(),
@@ -144,5 +144,25 @@ mod tests {
         assert_eq!(gexf.matches("<edge ").count(), 3);
         assert!(gexf.contains("a &amp; co"));
         assert_eq!(to_graphml(&g).matches("<edge ").count(), 3);
+        // every edge says what connects its texts (issue 16)
+        assert_eq!(
+            gexf.matches("<attvalue for=\"kind\" value=\"reuse\"/>")
+                .count(),
+            1
+        );
+        assert_eq!(
+            gexf.matches("<attvalue for=\"kind\" value=\"echo\"/>")
+                .count(),
+            2
+        );
+        assert_eq!(to_graphml(&g).matches("<data key=\"kind\">").count(), 3);
+    }
+
+    #[test]
+    fn a_pair_is_a_reuse_when_any_of_its_passages_is_one() {
+        use crate::links::LinkKind::*;
+        assert_eq!(pair_kind_of(&[Echo, Theme, Reuse]), Reuse);
+        assert_eq!(pair_kind_of(&[Theme, Echo]), Theme);
+        assert_eq!(pair_kind_of(&[]), Echo);
     }
 }

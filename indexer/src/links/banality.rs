@@ -86,7 +86,8 @@ impl Banality {
 /// How many paragraphs of a corpus of `paragraphs` a trigram must occur in
 /// to be frequent there.
 fn frequent_bar(paragraphs: usize, cfg: &LinksConfig) -> u32 {
-    let relative = (cfg.banal_frequent_share * paragraphs as f32).ceil() as usize;
+    // less a hair, so that 0.1 % of 100,000 is 100, not 101 by f32 rounding
+    let relative = (cfg.banal_frequent_share as f64 * paragraphs as f64 - 1e-3).ceil() as usize;
     relative.max(cfg.boilerplate_texts).max(1) as u32
 }
 

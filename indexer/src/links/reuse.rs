@@ -48,6 +48,12 @@ pub struct Reuse {
     pub text: String,
     pub from_parts: Vec<SpanPart>,
     pub to_parts: Vec<SpanPart>,
+    /// The paragraph pairs (`from`'s, `to`'s) whose words the alignment
+    /// matches — at least a shingle's worth: a span crossing paragraph
+    /// breaks does not pair every paragraph of one side with every one of
+    /// the other.
+    #[serde(default)]
+    pub pairs: Vec<[String; 2]>,
 }
 
 /// A normalised word and where it lies.
@@ -107,46 +113,16 @@ pub(super) fn find(
     let mut out = Vec::new();
     for ((a, b), mut pairs) in seeds {
         pairs.sort_unstable();
-        for (sa, ea, sb, eb, same) in align(&texts[a], &texts[b], &pairs) {
-            if ea - sa < cfg.reuse_min_words && eb - sb < cfg.reuse_min_words {
+        for run in align(&texts[a], &texts[b], &pairs) {
+            if run.ea - run.sa < cfg.reuse_min_words && run.eb - run.sb < cfg.reuse_min_words {
                 continue;
             }
             let banal =
                 |t: usize, s: usize, e: usize| is_banal(banality.share_of(&texts[t][s..e]), cfg);
-            if banal(a, sa, ea) || banal(b, sb, eb) {
+            if banal(a, run.sa, run.ea) || banal(b, run.sb, run.eb) {
                 continue;
             }
-            let parts = |t: usize, s: usize, e: usize| parts_of(input, &texts[t][s..e]);
-            let (fa, fb) = (parts(a, sa, ea), parts(b, sb, eb));
-            let (ida, idb) = (&input.text_ids[a], &input.text_ids[b]);
-            let a_first = match (dates[a], dates[b]) {
-                (Some(x), Some(y)) if x != y => x < y,
-                _ => ida < idb,
-            };
-            let takes_up = matches!((dates[a], dates[b]), (Some(x), Some(y)) if x != y);
-            let (from, to, from_parts, to_parts) = if a_first {
-                (ida, idb, fa, fb)
-            } else {
-                (idb, ida, fb, fa)
-            };
-            let text = from_parts
-                .iter()
-                .map(|p| {
-                    let row = input.point_row.get(&crate::store::point_id(&p.paragraph));
-                    row.map_or("", |&r| &input.paragraphs[r].text[p.start..p.end])
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            out.push(Reuse {
-                from: from.clone(),
-                to: to.clone(),
-                takes_up,
-                words: (ea - sa).max(eb - sb),
-                identical: same as f32 / (ea - sa).max(eb - sb) as f32,
-                text,
-                from_parts,
-                to_parts,
-            });
+            out.push(reuse_of(input, dates, &texts, (a, b), &run));
         }
     }
     out.sort_by(|x, y| {
@@ -164,6 +140,53 @@ pub(super) fn find(
             ))
     });
     out
+}
+
+/// One aligned run of texts `a` and `b` as a reuse, oriented earlier →
+/// later when both are dated.
+fn reuse_of(
+    input: &LinkInput,
+    dates: &[Option<i64>],
+    texts: &[Vec<Word>],
+    (a, b): (usize, usize),
+    run: &Run,
+) -> Reuse {
+    let parts = |t: usize, s: usize, e: usize| parts_of(input, &texts[t][s..e]);
+    let (fa, fb) = (parts(a, run.sa, run.ea), parts(b, run.sb, run.eb));
+    let mut pairs = run.paragraph_pairs(&texts[a], &texts[b], input);
+    let (ida, idb) = (&input.text_ids[a], &input.text_ids[b]);
+    let a_first = match (dates[a], dates[b]) {
+        (Some(x), Some(y)) if x != y => x < y,
+        _ => ida < idb,
+    };
+    let takes_up = matches!((dates[a], dates[b]), (Some(x), Some(y)) if x != y);
+    let (from, to, from_parts, to_parts) = if a_first {
+        (ida, idb, fa, fb)
+    } else {
+        for p in &mut pairs {
+            p.swap(0, 1);
+        }
+        (idb, ida, fb, fa)
+    };
+    let text = from_parts
+        .iter()
+        .map(|p| {
+            let row = input.point_row.get(&crate::store::point_id(&p.paragraph));
+            row.map_or("", |&r| &input.paragraphs[r].text[p.start..p.end])
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Reuse {
+        from: from.clone(),
+        to: to.clone(),
+        takes_up,
+        words: run.words(),
+        identical: run.same() as f32 / run.words() as f32,
+        text,
+        from_parts,
+        to_parts,
+        pairs,
+    }
 }
 
 /// A span two passages share: byte ranges in each, words, and the share
@@ -199,12 +222,12 @@ pub fn shared_spans(a: &str, b: &str, min_words: usize) -> Vec<SharedSpan> {
     seeds.sort_unstable();
     align(&wa, &wb, &seeds)
         .into_iter()
-        .filter(|r| (r.1 - r.0).max(r.3 - r.2) >= min_words)
-        .map(|(sa, ea, sb, eb, same)| SharedSpan {
-            a: (wa[sa].start, wa[ea - 1].end),
-            b: (wb[sb].start, wb[eb - 1].end),
-            words: (ea - sa).max(eb - sb),
-            identical: same as f32 / (ea - sa).max(eb - sb) as f32,
+        .filter(|r| r.words() >= min_words)
+        .map(|r| SharedSpan {
+            a: (wa[r.sa].start, wa[r.ea - 1].end),
+            b: (wb[r.sb].start, wb[r.eb - 1].end),
+            words: r.words(),
+            identical: r.same() as f32 / r.words() as f32,
         })
         .collect()
 }
@@ -215,15 +238,10 @@ pub fn shared_spans(a: &str, b: &str, min_words: usize) -> Vec<SharedSpan> {
 pub(super) fn mark_links(links: &mut [super::PassageLink], reuse: &[Reuse]) {
     let mut pairs: HashMap<(&str, &str), f32> = HashMap::new();
     for r in reuse {
-        for f in &r.from_parts {
-            for t in &r.to_parts {
-                for key in [
-                    (f.paragraph.as_str(), t.paragraph.as_str()),
-                    (t.paragraph.as_str(), f.paragraph.as_str()),
-                ] {
-                    let c = pairs.entry(key).or_default();
-                    *c = c.max(r.identical);
-                }
+        for [f, t] in &r.pairs {
+            for key in [(f.as_str(), t.as_str()), (t.as_str(), f.as_str())] {
+                let c = pairs.entry(key).or_default();
+                *c = c.max(r.identical);
             }
         }
     }
@@ -282,9 +300,46 @@ fn text_words(input: &LinkInput, banal: &[bool]) -> Vec<Vec<Word>> {
     texts
 }
 
-/// An aligned run: word ranges `sa..ea` in `a`, `sb..eb` in `b`, and the
-/// count of identical words.
-type Run = (usize, usize, usize, usize, usize);
+/// An aligned run: word ranges `sa..ea` in `a`, `sb..eb` in `b`, and its
+/// blocks of identical words (start in `a`, start in `b`, length).
+#[derive(Debug, PartialEq)]
+struct Run {
+    sa: usize,
+    ea: usize,
+    sb: usize,
+    eb: usize,
+    blocks: Vec<(usize, usize, usize)>,
+}
+
+impl Run {
+    fn words(&self) -> usize {
+        (self.ea - self.sa).max(self.eb - self.sb)
+    }
+
+    fn same(&self) -> usize {
+        self.blocks.iter().map(|b| b.2).sum()
+    }
+
+    /// Paragraph id pairs with at least `SHINGLE` words matched between them.
+    fn paragraph_pairs(&self, a: &[Word], b: &[Word], input: &LinkInput) -> Vec<[String; 2]> {
+        let mut counts: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for &(i, j, len) in &self.blocks {
+            for k in 0..len {
+                *counts.entry((a[i + k].row, b[j + k].row)).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .filter(|&(_, n)| n >= SHINGLE)
+            .map(|((x, y), _)| {
+                [
+                    input.paragraphs[x].id.clone(),
+                    input.paragraphs[y].id.clone(),
+                ]
+            })
+            .collect()
+    }
+}
 
 /// Maximal aligned runs from sorted seed pairs (shingle starts in `a` and
 /// `b`): each seed not yet covered is extended forward word by word,
@@ -305,20 +360,29 @@ fn align(a: &[Word], b: &[Word], seeds: &[(usize, usize)]) -> Vec<Run> {
             sb -= 1;
         }
         let (mut i, mut j) = (sa, sb);
-        let mut same = 0;
+        let mut blocks = Vec::new();
         loop {
+            let (i0, j0) = (i, j);
             while i < a.len() && j < b.len() && a[i].norm == b[j].norm {
                 covered.insert((i, j));
                 i += 1;
                 j += 1;
-                same += 1;
+            }
+            if i > i0 {
+                blocks.push((i0, j0, i - i0));
             }
             match resync(a, b, i, j) {
                 Some((ni, nj)) => (i, j) = (ni, nj),
                 None => break,
             }
         }
-        runs.push((sa, i, sb, j, same));
+        runs.push(Run {
+            sa,
+            ea: i,
+            sb,
+            eb: j,
+            blocks,
+        });
     }
     runs
 }
@@ -396,6 +460,16 @@ mod tests {
         );
         let b = w("zéro un deux trois quatre cinq six septième huit neuf dix onze douze treize quatorze autre chose");
         let runs = align(&a, &b, &[(0, 1)]);
-        assert_eq!(runs, [(0, 14, 1, 15, 13)]);
+        assert_eq!(
+            runs,
+            [Run {
+                sa: 0,
+                ea: 14,
+                sb: 1,
+                eb: 15,
+                blocks: vec![(0, 1, 6), (7, 8, 7)]
+            }]
+        );
+        assert_eq!(runs[0].same(), 13);
     }
 }

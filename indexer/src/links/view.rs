@@ -69,18 +69,22 @@ pub struct ByteRange {
 pub fn reused_in(links: &Links, paragraph: &str, other: &str) -> Vec<ByteRange> {
     let mut out: Vec<ByteRange> = Vec::new();
     for r in &links.reuse {
-        for (mine, theirs) in [(&r.from_parts, &r.to_parts), (&r.to_parts, &r.from_parts)] {
-            if theirs.iter().any(|p| p.paragraph == other) {
-                out.extend(
-                    mine.iter()
-                        .filter(|p| p.paragraph == paragraph)
-                        .map(|p| ByteRange {
-                            start: p.start,
-                            end: p.end,
-                        }),
-                );
-            }
+        let paired = r
+            .pairs
+            .iter()
+            .any(|[f, t]| (f == paragraph && t == other) || (f == other && t == paragraph));
+        if !paired {
+            continue;
         }
+        let parts = r.from_parts.iter().chain(&r.to_parts);
+        out.extend(
+            parts
+                .filter(|p| p.paragraph == paragraph)
+                .map(|p| ByteRange {
+                    start: p.start,
+                    end: p.end,
+                }),
+        );
     }
     out.sort_unstable();
     out.dedup();
