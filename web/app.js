@@ -42,6 +42,7 @@ async function init() {
   } catch (e) { setStatus(`Serveur indisponible : ${e.message}`); }
   $('#search-form').addEventListener('submit', (ev) => { ev.preventDefault(); search($('#q').value); });
   $('#overview-btn').addEventListener('click', overview);
+  initMap();
   for (const id of ['#depth', '#min-score', '#year-from', '#year-to', '#corpus']) $(id).addEventListener('change', () => {
     if ($('#graph-pane').hidden) return;
     if (state.center) loadEgo(); else overview();
@@ -49,14 +50,36 @@ async function init() {
   $('#color-by').addEventListener('change', () => state.graph && draw(state.graph));
   $('#zoom-btn').addEventListener('click', zoomPassages);
   $('#lineage-btn').addEventListener('click', () => showLineage(state.passage));
+  $('#read-btn').addEventListener('click', () => state.center && openReader(state.center));
+  window.addEventListener('popstate', route);
   $('#path-form').addEventListener('submit', (ev) => { ev.preventDefault(); findPath($('#path-to').value.trim()); });
-  const q = new URLSearchParams(location.search).get('q');
-  if (q) { $('#q').value = q; search(q); }
+  route();
+}
+// Addresses (issue 17): every view has a URL that reopens it — `?q=`
+// (search), `?view=map`, `?view=overview`, `?text=` (its graph),
+// `?text=&path=` (a path), `?read=` (reading view), `?read=&p=&with=` (a
+// passage pair side by side). Back and forward replay them.
+function go(params) {
+  const url = `?${new URLSearchParams(params)}`;
+  if (url !== location.search) history.pushState(null, '', url);
+}
+async function route() {
+  const p = new URLSearchParams(location.search);
+  const q = p.get('q');
+  if (q) { $('#q').value = q; await search(q, false); }
+  if (p.get('view') === 'map') return openMap(false);
+  if (p.get('view') === 'overview') return overview(false);
+  if (p.get('read')) return openReader(p.get('read'), p.get('p'), p.get('with'), false);
+  if (p.get('text')) {
+    await openText(p.get('text'), null, false);
+    if (p.get('path')) { $('#path-to').value = p.get('path'); await findPath(p.get('path'), false); }
+  }
 }
 
-async function search(q) {
+async function search(q, push = true) {
   q = q.trim();
   if (!q) return;
+  if (push) go({ q });
   setStatus('Recherche…');
   const corpus = $('#corpus').value;
   try {
@@ -68,23 +91,30 @@ async function search(q) {
       const b = document.createElement('button');
       b.className = 'open'; b.textContent = h.title; b.dataset.text = h.text_id;
       b.addEventListener('click', () => openText(h.text_id, h.title));
+      const read = document.createElement('button');
+      read.className = 'read'; read.type = 'button'; read.textContent = 'lire';
+      read.setAttribute('aria-label', `Lire ${h.title}`);
+      read.addEventListener('click', () => openReader(h.text_id));
       const meta = document.createElement('div');
       meta.className = 'meta';
       const parts = [h.corpus, year(h.date), h.heading].filter(Boolean);
       meta.textContent = parts.join(' · ');
       const snip = document.createElement('p');
       snip.innerHTML = h.snippet; // HTML-escaped by the server; only <mark> is markup
-      li.append(b, meta, snip);
+      li.append(b, read, meta, snip);
       ol.appendChild(li);
     }
     setStatus(r.hits.length ? `${r.hits.length} textes pour « ${q} »` : `Rien pour « ${q} ».`);
   } catch (e) { setStatus(`Erreur : ${e.message}`); }
 }
 
-function openText(id, title) {
+async function openText(id, title, push = true) {
   state.center = id;
+  if (push) go({ text: id });
+  $('#reader').hidden = true;
+  if (!title) title = await getJSON(`${API}/texts/${enc(id)}`).then((t) => t.title).catch(() => id);
   $('#graph-title').textContent = title || id;
-  loadEgo();
+  await loadEgo();
 }
 
 async function loadEgo() {
@@ -97,8 +127,10 @@ async function loadEgo() {
   } catch (e) { setStatus(`Erreur : ${e.message}`); }
 }
 
-async function overview() {
+async function overview(push = true) {
   state.center = null;
+  if (push) go({ view: 'overview' });
+  $('#reader').hidden = true;
   $('#graph-title').textContent = 'Vue d’ensemble des corpus';
   try { draw(await getJSON(`${API}/graph/overview?max_nodes=200${corpusParam()}`)); } catch (e) { setStatus(`Erreur : ${e.message}`); }
 }
@@ -118,6 +150,7 @@ function colorOf(node) {
 function draw(g) {
   state.graph = g;
   $('#graph-pane').hidden = false;
+  $('#map-pane').hidden = true;
   const from = parseInt($('#year-from').value, 10);
   const to = parseInt($('#year-to').value, 10);
   let nodes = g.nodes.filter((n) => n.id === state.center || ((!from || (year(n.date) ?? from) >= from) && (!to || (year(n.date) ?? to) <= to)));
@@ -325,8 +358,9 @@ async function showLineage(paragraph) {
   } catch (e) { setStatus(`Erreur : ${e.message}`); }
 }
 
-async function findPath(to) {
+async function findPath(to, push = true) {
   if (!state.center || !to) { $('#path-result').textContent = 'Choisissez d’abord un texte.'; return; }
+  if (push) go({ text: state.center, path: to });
   try {
     const r = await getJSON(`${API}/graph/path?from=${encodeURIComponent(state.center)}&to=${encodeURIComponent(to)}`);
     const ids = r.path.map((n) => n.id);

@@ -197,6 +197,7 @@ fn api_routes() -> Vec<ApiRoute> {
         ("/graph/passages/{*id}", routes!(routes::graph::passages)),
         ("/lineage/{*id}", routes!(routes::graph::lineage)),
         ("/graph/overview", routes!(routes::graph::overview)),
+        ("/graph/map", routes!(routes::graph::map)),
         ("/graph/path", routes!(routes::graph::path)),
         ("/graph/clusters", routes!(routes::graph::clusters)),
         ("/stats", routes!(routes::meta::stats)),

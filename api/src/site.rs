@@ -8,6 +8,7 @@
 //! - `data/rhizome/related/<id>.json` — the same JSON where Hugo reads data
 //!   files (`.Site.Data.rhizome.related…`);
 //! - `api/stats.json`, `api/graph/overview.json`, `api/graph/clusters.json`,
+//!   `api/graph/map.json`, `api/texts/<id>.json`,
 //!   `api/graph/ego/<id>.json`, `api/graph/passages/<id>.json` — what the
 //!   reader page asks for, which it reads from files when its `<html>` says
 //!   `data-static` (search needs the server, and the page says so);
@@ -75,6 +76,7 @@ pub async fn export(engine: Arc<Engine>, dir: &Path, web: &Path) -> anyhow::Resu
             "api/graph/overview.json",
         ),
         ("/api/v1/graph/clusters", "api/graph/clusters.json"),
+        ("/api/v1/graph/map", "api/graph/map.json"),
     ] {
         write(dir, rel, &get(uri.to_string()).await?)?;
         files += 1;
@@ -90,14 +92,20 @@ pub async fn export(engine: Arc<Engine>, dir: &Path, web: &Path) -> anyhow::Resu
         write(dir, &format!("api/graph/ego/{id}.json"), &ego)?;
         let passages = get(format!("/api/v1/graph/passages/{}", enc(id))).await?;
         write(dir, &format!("api/graph/passages/{id}.json"), &passages)?;
-        files += 5;
+        let text = get(format!("/api/v1/texts/{}", enc(id))).await?;
+        write(dir, &format!("api/texts/{id}.json"), &text)?;
+        files += 6;
     }
     // The page and the widget, the page marked static.
     for f in [
         "app.js",
         "style.css",
         "widget.js",
+        "map.js",
+        "reader.js",
         "node_modules/cytoscape/dist/cytoscape.min.js",
+        "node_modules/graphology/dist/graphology.umd.min.js",
+        "node_modules/sigma/dist/sigma.min.js",
     ] {
         let bytes = std::fs::read(web.join(f)).map_err(|e| {
             anyhow::anyhow!("{}: {e} (run scripts/setup.sh)", web.join(f).display())

@@ -729,3 +729,37 @@ async fn issue_16_a_draft_that_takes_up_a_passage_says_reuse_with_the_spans_in_b
         .iter()
         .all(|e| e["kind"] != "reuse" && e["reused"].as_array().unwrap().is_empty()));
 }
+
+/// A word of 8+ hex characters with a digit: a file hash, not a title.
+fn hash_like(title: &str) -> bool {
+    title.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        w.len() >= 8
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().all(|c| c.is_ascii_hexdigit())
+    })
+}
+
+#[tokio::test]
+async fn issue_17_no_text_of_the_demo_is_titled_by_a_hash() {
+    let (s, g) = get("/api/v1/graph/overview?max_nodes=1000").await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    let nodes = g["nodes"].as_array().unwrap();
+    assert!(
+        nodes.iter().any(|n| n["corpus"] == "debats-ia"),
+        "the forum posts are drawn"
+    );
+    for n in nodes {
+        let title = n["title"].as_str().unwrap();
+        assert!(!title.is_empty() && !hash_like(title), "{n}");
+    }
+    // every indexed text, drawn or not: the forum posts, named by their first sentence
+    let (_, t) = get("/api/v1/texts/debats-ia/002_ee60642afff5db03").await;
+    let title = t["title"].as_str().unwrap();
+    assert!(
+        title.starts_with("Bon slrpnk.net a l’air d’être dans les choux"),
+        "{title}"
+    );
+    for (id, entry) in &engine().catalogue().texts {
+        assert!(!hash_like(&entry.title), "{id}: {:?}", entry.title);
+    }
+}

@@ -3,7 +3,7 @@
 // Usage: node tests/e2e.mjs   (RHIZOME_BIN, RHIZOME_CONFIG, data and cache dirs from the environment)
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,8 @@ async function check(name, fn) {
   try { await fn(); passed++; console.log(`ok   ${name}`); } catch (e) { failed++; console.log(`FAIL ${name}: ${e.message}`); }
 }
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
+// A file hash shown as a title (issue 17): a word of 8+ hex characters with a digit.
+const HASH = /(^|[^0-9a-z])(?=[0-9a-f]*[0-9])[0-9a-f]{8,}([^0-9a-z]|$)/i;
 
 execFileSync(bin, [...config, 'index', '--quiet'], { env, stdio: 'inherit' });
 execFileSync(bin, [...config, 'links'], { env, stdio: 'inherit' });
@@ -141,6 +143,8 @@ try {
     const years = await page.evaluate(() => [...document.querySelectorAll('#lineage-steps .year')].map((y) => Number(y.textContent)).filter((y) => y > 0));
     assert(new Set(years).size >= 3, `years: ${years}`);
     assert(years.every((y, i) => i === 0 || years[i - 1] <= y), `not in order: ${years}`);
+    const titles = await page.evaluate(() => [...document.querySelectorAll('#lineage-steps .open')].map((b) => b.textContent));
+    assert(!titles.some((t) => HASH.test(t)), `hash-like titles: ${titles.filter((t) => HASH.test(t))}`);
     await page.locator('#lineage').screenshot({ path: join(out, '13-lineage.png') });
   });
 
@@ -153,7 +157,132 @@ try {
     await page.waitForFunction((b) => window.rhizome.center !== b, before, { timeout: 10000 });
     await page.click('#overview-btn');
     await page.waitForFunction(() => document.querySelectorAll('#clusters span').length > 1, null, { timeout: 10000 });
+    const labels = await page.evaluate(() => window.rhizome.cy.nodes().map((n) => n.data('label')));
+    assert(!labels.some((t) => HASH.test(t)), `hash-like titles on the map: ${labels.filter((t) => HASH.test(t))}`);
     await page.screenshot({ path: join(out, '04-overview.png') });
+  });
+
+  await check('the map draws every text of the demo at its precomputed place, without hash titles (issue 17)', async () => {
+    await page.click('#map-btn');
+    await page.waitForFunction(() => window.rhizome.sigma && MAP.graph && MAP.graph.order > 100, null, { timeout: 15000 });
+    const info = await page.evaluate(() => ({ order: MAP.graph.order, size: MAP.graph.size, labels: MAP.graph.mapNodes((n, a) => a.label), clusters: document.querySelectorAll('#map-labels .cluster-label').length }));
+    const stats = await (await fetch(`${base}/api/v1/stats`)).json();
+    assert(info.order === stats.texts, `${info.order} of ${stats.texts} texts drawn`);
+    assert(info.size > 100 && info.clusters >= 3, `${info.size} links, ${info.clusters} cluster labels`);
+    assert(!info.labels.some((t) => HASH.test(t)), `hash-like titles: ${info.labels.filter((t) => HASH.test(t))}`);
+    // hovering a text keeps its neighbours and dims the rest
+    const hovered = await page.evaluate(() => { const n = MAP.graph.nodes().sort((a, b) => MAP.graph.degree(b) - MAP.graph.degree(a))[0]; hoverMapNode(n); return { n, label: document.querySelector('#map-hover').textContent }; });
+    assert(hovered.label.includes('liens'), hovered.label);
+    await page.screenshot({ path: join(out, '14-map.png') });
+    await page.selectOption('#map-mode', 'time');
+    await page.waitForFunction(() => document.querySelectorAll('#map-labels .year-tick').length >= 3, null, { timeout: 5000 });
+    await page.evaluate(() => hoverMapNode(null));
+    await page.screenshot({ path: join(out, '15-map-time.png') });
+    await page.selectOption('#map-mode', 'layout');
+  });
+
+  await check('the map of 3,000 texts and 20,000 links is interactive within 2 s and pans far faster than the canvas graph (issue 17)', async () => {
+    // A graph the size of all shared corpora, served in place of the API's.
+    let seed = 17;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const N = 3000, E = 20000;
+    const nodes = Array.from({ length: N }, (_, i) => ({ id: `t/${i}`, title: `Texte ${i}`, corpus: 'c', date: 1e9 + i * 1e5, cluster: i % 12, degree: 1 + (i % 40), x: Math.sin(i) * rnd(), y: Math.cos(i) * rnd() }));
+    const edges = [];
+    for (let k = 0; edges.length < E; k++) {
+      const a = Math.floor(rnd() * N), b = (a + 1 + Math.floor(rnd() * 60)) % N;
+      edges.push({ source: `t/${a}`, target: `t/${b}`, weight: 2 + rnd() * 4, author: false, kind: 'echo' });
+    }
+    const big = { nodes, edges, clusters: Array.from({ length: 12 }, (_, i) => ({ id: i, label: `thème ${i}`, size: 250 })) };
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errs = [];
+    p.on('pageerror', (e) => errs.push(e.message));
+    await p.route('**/api/v1/graph/map**', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify(big) }));
+    await p.goto(`${base}/`);
+    await p.waitForFunction(() => /textes/.test(document.querySelector('#status').textContent), null, { timeout: 10000 });
+    const t0 = Date.now();
+    await p.click('#map-btn');
+    await p.waitForFunction(() => window.rhizome.sigma && MAP.graph && MAP.graph.order === 3000, null, { timeout: 20000 });
+    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    const ready = Date.now() - t0; // wall clock, with the 2 MB fixture passed through the test driver
+    const readyInPage = await p.evaluate(() => MAP.readyMs); // click → fetched, built and drawn
+    // Frames rendered per second while the view pans for 2 s (an animated
+    // pan, the same for both libraries: a mouse drag driven from here is
+    // capped by the test's own event rate).
+    const sigmaFps = await p.evaluate(() => new Promise((done) => {
+      let frames = 0;
+      MAP.sigma.on('afterRender', () => frames++);
+      const cam = MAP.sigma.getCamera();
+      const t0 = performance.now();
+      cam.animate({ x: cam.x + 0.4, y: cam.y + 0.2 }, { duration: 2000 }, () => done(frames / ((performance.now() - t0) / 1000)));
+    }));
+    // Today's canvas graph (cytoscape.js) on the same graph, same page, same size.
+    await p.evaluate((g) => {
+      const div = document.createElement('div');
+      div.id = 'cy-bench'; div.style.cssText = 'position:fixed;left:0;top:0;width:900px;height:630px;background:#fff;z-index:10';
+      document.body.appendChild(div);
+      window.cyBench = cytoscape({ container: div, elements: [...g.nodes.map((n) => ({ data: { id: n.id, label: n.title }, position: { x: 400 * n.x, y: 400 * n.y } })), ...g.edges.map((e, i) => ({ data: { id: `b${i}`, source: e.source, target: e.target } }))], layout: { name: 'preset' }, style: [{ selector: 'node', style: { label: 'data(label)', 'font-size': 8, width: 6, height: 6 } }, { selector: 'edge', style: { width: 1, 'line-color': '#ccc' } }] });
+    }, big);
+    const cyFps = await p.evaluate(() => new Promise((done) => {
+      let frames = 0;
+      const cy = window.cyBench;
+      cy.on('render', () => frames++);
+      const t0 = performance.now();
+      const pan = cy.pan();
+      cy.animate({ pan: { x: pan.x + 400, y: pan.y + 200 } }, { duration: 2000, complete: () => done(frames / ((performance.now() - t0) / 1000)) });
+    }));
+    const figures = { nodes: N, edges: E, ready_ms: Math.round(readyInPage), ready_wall_ms: ready, sigma_fps: +sigmaFps.toFixed(1), cytoscape_fps: +cyFps.toFixed(1), ratio: +(sigmaFps / Math.max(cyFps, 0.1)).toFixed(1) };
+    console.log(`     map bench: ${JSON.stringify(figures)}`);
+    writeFileSync(join(out, 'map-bench.json'), JSON.stringify(figures));
+    await p.evaluate(() => document.getElementById('cy-bench').remove());
+    await p.screenshot({ path: join(out, '16-map-3000.png') });
+    await p.close();
+    assert(!errs.length, `page errors: ${errs}`);
+    assert(readyInPage < 2000, `interactive after ${readyInPage} ms`);
+    assert(sigmaFps >= 30 || sigmaFps >= 5 * cyFps, `sigma ${sigmaFps.toFixed(1)} fps, cytoscape ${cyFps.toFixed(1)} fps`);
+  });
+
+  await check('the reading view marks echoing paragraphs; following one opens the other text at its passage; back returns (issue 17)', async () => {
+    const post = 'crouzet-blog/posts/2014/05/la-necessite-logique-du-revenu-de-base';
+    await page.goto(`${base}/?read=${encodeURIComponent(post)}`);
+    await page.waitForFunction(() => document.querySelectorAll('#reader-paras .para.echoing').length >= 2, null, { timeout: 15000 });
+    const marked = await page.locator('#reader-paras .para.echoing').count();
+    const link = page.locator('#reader-paras .echo-link').first();
+    const other = await link.getAttribute('data-other');
+    await link.click();
+    await page.waitForFunction((o) => { const t = document.querySelector('#reader-other-paras p.target'); return t && t.dataset.id === o; }, other, { timeout: 10000 });
+    assert(await page.locator('#reader-other-paras p.target mark').count() > 0, 'nothing highlighted in the other passage');
+    assert(await page.locator('#reader-paras .para.target mark').count() > 0, 'nothing highlighted in this passage');
+    assert(page.url().includes('with='), page.url());
+    await page.screenshot({ path: join(out, '17-reader.png') });
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('#reader-other').hidden, null, { timeout: 10000 });
+    assert(!page.url().includes('with='), `back went to ${page.url()}`);
+    assert(marked >= 2, `${marked} echoing paragraphs`);
+  });
+
+  await check('each view has an address that reopens it in a new page (issue 17)', async () => {
+    const reopen = async (url, probe) => {
+      const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await p.goto(url);
+      const v = await p.waitForFunction(probe, null, { timeout: 15000 }).then((h) => h.jsonValue());
+      await p.close();
+      return v;
+    };
+    const views = {
+      search: { open: async () => { await page.goto(`${base}/`); await page.fill('#q', 'le revenu de base'); await page.keyboard.press('Enter'); }, probe: () => document.querySelector('#results li .open') && document.querySelector('#results li .open').textContent },
+      map: { open: () => page.click('#map-btn'), probe: () => window.rhizome.sigma && MAP.graph && MAP.graph.order },
+      text: { open: () => page.evaluate(() => openText('crouzet-blog/posts/2025/01/technofascisme')), probe: () => window.rhizome.cy && window.rhizome.cy.nodes().length > 1 && window.rhizome.center },
+      path: { open: async () => { const to = await page.evaluate(() => [...document.querySelectorAll('#node-ids option')].map((o) => o.value).filter((v) => v !== window.rhizome.center).pop()); await page.fill('#path-to', to); await page.click('#path-form button'); await page.waitForFunction(() => document.querySelector('#path-result').textContent.includes('→'), null, { timeout: 10000 }); }, probe: () => document.querySelector('#path-result').textContent.includes('→') && document.querySelector('#path-result').textContent },
+      reading: { open: () => page.evaluate(() => openReader('crouzet-blog/posts/2025/01/technofascisme')), probe: () => !document.querySelector('#reader').hidden && document.querySelectorAll('#reader-paras .para').length > 3 && document.querySelector('#reader-title').textContent },
+      pair: { open: async () => { await page.waitForSelector('#reader-paras .echo-link'); await page.locator('#reader-paras .echo-link').first().click(); }, probe: () => { const t = document.querySelector('#reader-other-paras p.target'); return t && t.dataset.id; } },
+    };
+    for (const [name, v] of Object.entries(views)) {
+      await v.open();
+      const here = await page.waitForFunction(v.probe, null, { timeout: 15000 }).then((h) => h.jsonValue());
+      const url = page.url();
+      const there = await reopen(url, v.probe);
+      assert(JSON.stringify(here) === JSON.stringify(there), `${name}: ${url} reopened ${JSON.stringify(there)}, not ${JSON.stringify(here)}`);
+    }
   });
 
   await check('phone width: no horizontal scrolling', async () => {

@@ -39,6 +39,39 @@ pub struct OverviewParams {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct MapParams {
+    /// Corpora (all if none).
+    #[serde(default)]
+    pub corpus: Vec<String>,
+}
+
+/// A text on the map, at its precomputed position.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MapNode {
+    pub id: String,
+    pub title: String,
+    pub corpus: String,
+    /// Unix seconds (UTC), when the text is dated.
+    pub date: Option<i64>,
+    /// Its cluster; none for a text with no shown link.
+    pub cluster: Option<usize>,
+    pub degree: usize,
+    /// Position in [-1, 1], from the embeddings pulled along the links.
+    pub x: f32,
+    pub y: f32,
+}
+
+/// Every text of the chosen corpora, linked or not, with the links shown
+/// between them and the clusters (issue 17).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MapResponse {
+    pub nodes: Vec<MapNode>,
+    pub edges: Vec<GraphEdge>,
+    pub clusters: Vec<ClusterInfo>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PathParams {
     /// Text id of the start.
     #[param(example = "crouzet-blog/posts/2025/01/technofascisme")]
@@ -111,6 +144,12 @@ pub struct PassageEdge {
     /// How sure the kind is, 0.5 to 1.
     #[schema(minimum = 0.0, maximum = 1.0)]
     pub confidence: f32,
+    /// Salient words both passages share, as written in `source`.
+    pub terms: Vec<String>,
+    /// For a `reuse`: the byte ranges of each passage's full text (see
+    /// `/api/v1/paragraphs/{id}`) it shares with the other.
+    pub source_reused: Vec<ByteRange>,
+    pub target_reused: Vec<ByteRange>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -138,14 +177,25 @@ impl From<rhizome::links::view::PassageGraphView> for PassageGraph {
             edges: g
                 .edges
                 .into_iter()
-                .map(|l| PassageEdge {
-                    source: l.from,
-                    target: l.to,
-                    score: l.score,
-                    dense: l.dense,
-                    bm25: l.bm25,
-                    kind: l.kind.into(),
-                    confidence: l.confidence,
+                .map(|e| PassageEdge {
+                    source: e.link.from,
+                    target: e.link.to,
+                    score: e.link.score,
+                    dense: e.link.dense,
+                    bm25: e.link.bm25,
+                    kind: e.link.kind.into(),
+                    confidence: e.link.confidence,
+                    terms: e.terms,
+                    source_reused: e
+                        .from_reused
+                        .into_iter()
+                        .map(|r| (r.start, r.end).into())
+                        .collect(),
+                    target_reused: e
+                        .to_reused
+                        .into_iter()
+                        .map(|r| (r.start, r.end).into())
+                        .collect(),
                 })
                 .collect(),
         }

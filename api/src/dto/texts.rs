@@ -52,6 +52,28 @@ pub struct Passage {
     pub reused: Vec<ByteRange>,
 }
 
+/// Where a related text stands in time against the source.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Chronology {
+    Earlier,
+    Later,
+    SameDate,
+    Undated,
+}
+
+impl From<rhizome::links::view::Chronology> for Chronology {
+    fn from(c: rhizome::links::view::Chronology) -> Self {
+        use rhizome::links::view::Chronology as C;
+        match c {
+            C::Earlier => Chronology::Earlier,
+            C::Later => Chronology::Later,
+            C::SameDate => Chronology::SameDate,
+            C::Undated => Chronology::Undated,
+        }
+    }
+}
+
 /// A byte range `start..end` of a passage's `text` (UTF-8).
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct ByteRange {
@@ -94,6 +116,9 @@ pub struct RelatedText {
     pub score: f32,
     /// The source text already links to this one.
     pub author: bool,
+    /// `earlier`: this related text was published first (the source takes
+    /// it up); `later`: it takes the source up; `same_date`; `undated`.
+    pub time: Chronology,
     /// The passage pairs that make the link: its passage links, or the
     /// closest paragraph pairs when the texts are related as wholes only.
     pub evidence: Vec<Evidence>,
@@ -140,6 +165,7 @@ impl From<rhizome::links::view::RelatedView> for RelatedResponse {
                     url: r.url,
                     score: r.score,
                     author: r.author,
+                    time: r.time.into(),
                     evidence: r
                         .evidence
                         .into_iter()

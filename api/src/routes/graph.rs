@@ -11,8 +11,8 @@ use rhizome::graph::Graph;
 
 use super::{bounded, corpora};
 use crate::dto::{
-    ClusterInfo, EgoParams, GraphEdge, GraphNode, GraphResponse, OverviewParams, PathParams,
-    PathResponse,
+    ClusterInfo, EgoParams, GraphEdge, GraphNode, GraphResponse, MapParams, MapResponse,
+    OverviewParams, PathParams, PathResponse,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
@@ -34,7 +34,7 @@ fn respond(
     headers: &HeaderMap,
     generation: &str,
     key: &str,
-    g: &GraphResponse,
+    g: &impl serde::Serialize,
 ) -> ApiResult<Response> {
     let body = serde_json::to_vec(g).map_err(|e| {
         ApiError::new(
@@ -60,26 +60,31 @@ fn subgraph(g: &Graph, keep: &BTreeSet<&str>, edges: Vec<&rhizome::graph::Edge>)
     let used: BTreeSet<usize> = nodes.iter().map(|n| n.cluster).collect();
     GraphResponse {
         nodes,
-        edges: edges
-            .into_iter()
-            .map(|e| GraphEdge {
-                source: e.source.clone(),
-                target: e.target.clone(),
-                weight: e.weight,
-                author: e.author,
-                kind: e.kind.into(),
-            })
-            .collect(),
+        edges: edges.into_iter().map(edge).collect(),
         clusters: g
             .clusters
             .iter()
             .filter(|c| used.contains(&c.id))
-            .map(|c| ClusterInfo {
-                id: c.id,
-                label: c.label.clone(),
-                size: c.size,
-            })
+            .map(cluster)
             .collect(),
+    }
+}
+
+fn edge(e: &rhizome::graph::Edge) -> GraphEdge {
+    GraphEdge {
+        source: e.source.clone(),
+        target: e.target.clone(),
+        weight: e.weight,
+        author: e.author,
+        kind: e.kind.into(),
+    }
+}
+
+fn cluster(c: &rhizome::graph::Cluster) -> ClusterInfo {
+    ClusterInfo {
+        id: c.id,
+        label: c.label.clone(),
+        size: c.size,
     }
 }
 
@@ -180,6 +185,40 @@ pub async fn overview(
     )
 }
 
+/// Every text at once, at positions computed once per link graph: the
+/// reader's map (issue 17).
+#[utoipa::path(get, path = "/api/v1/graph/map", params(MapParams), tag = "graph",
+    responses((status = 200, body = MapResponse), (status = 304, description = "not modified (If-None-Match)"), (status = 400, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
+pub async fn map(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(p): ApiQuery<MapParams>,
+) -> ApiResult<Response> {
+    let corpora = corpora(&state, &p.corpus)?;
+    let kn = state.knowledge();
+    let links = kn.links.as_ref().ok_or_else(ApiError::links_not_computed)?;
+    let m = rhizome::graph::map(&kn.graph, links, &kn.catalogue, &corpora);
+    let resp = MapResponse {
+        nodes: m
+            .nodes
+            .into_iter()
+            .map(|n| crate::dto::MapNode {
+                id: n.id,
+                title: n.title,
+                corpus: n.corpus,
+                date: n.date,
+                cluster: n.cluster,
+                degree: n.degree,
+                x: n.x,
+                y: n.y,
+            })
+            .collect(),
+        edges: m.edges.into_iter().map(edge).collect(),
+        clusters: m.clusters.into_iter().map(cluster).collect(),
+    };
+    respond(&headers, &kn.generation, &format!("map|{corpora:?}"), &resp)
+}
+
 /// The shortest chain of related texts between two texts.
 #[utoipa::path(get, path = "/api/v1/graph/path", params(PathParams), tag = "graph",
     responses((status = 200, body = PathResponse), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
@@ -226,7 +265,7 @@ pub async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
 
 /// The graph zoomed in: a text's paragraphs and the passages of other texts they echo.
 #[utoipa::path(get, path = "/api/v1/graph/passages/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme"), crate::dto::KindParams), tag = "graph",
-    responses((status = 200, body = crate::dto::PassageGraph), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = crate::dto::PassageGraph), (status = 400, description = "a `kind` that is not reuse, echo or theme", body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn passages(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -250,7 +289,7 @@ pub async fn passages(
 /// One idea followed across the years: the passages a passage's links reach
 /// (two hops), the strongest per text, in date order (issue 16).
 #[utoipa::path(get, path = "/api/v1/lineage/{id}", params(("id" = String, Path, description = "paragraph id (`<text id>#<ordinal>`; encode `#` as `%23`)", example = "crouzet-blog/posts/2014/05/la-necessite-logique-du-revenu-de-base#3"), crate::dto::KindParams), tag = "graph",
-    responses((status = 200, body = crate::dto::LineageResponse), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = crate::dto::LineageResponse), (status = 400, description = "a `kind` that is not reuse, echo or theme", body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn lineage(
     State(state): State<AppState>,
     Path(id): Path<String>,

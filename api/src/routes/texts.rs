@@ -165,7 +165,7 @@ pub fn cached_json(headers: &HeaderMap, etag: &str, body: crate::bytes_body::Bod
 /// `author` flag (served from the precomputed link graph). With `kind`,
 /// only the texts linked by passages of that kind, with only those.
 #[utoipa::path(get, path = "/api/v1/related/{id}", params(("id" = String, Path, description = "text id", example = "crouzet-blog/posts/2025/01/technofascisme"), KindParams), tag = "related",
-    responses((status = 200, body = RelatedResponse), (status = 304, description = "not modified (If-None-Match)"), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = RelatedResponse), (status = 304, description = "not modified (If-None-Match)"), (status = 400, description = "a `kind` that is not reuse, echo or theme", body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 503, description = "no links computed yet, or the server is shutting down", body = crate::error::ErrorBody)))]
 pub async fn related(
     State(state): State<AppState>,
     headers: HeaderMap,

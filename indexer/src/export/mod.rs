@@ -294,7 +294,7 @@ fn write_links(
         t.text("to_paragraph", Some(&b.id));
         t.text("from_text", Some(&a.text_id));
         t.text("to_text", Some(&b.text_id));
-        t.text("kind", Some("echo"));
+        t.text("kind", Some(l.kind.as_str()));
         t.float("score", l.score);
         t.float("dense", l.dense);
         t.float("bm25", l.bm25);

@@ -153,7 +153,7 @@ pub const LINKS: &[Col] = &[
         "kind",
         Kind::Text,
         false,
-        "`echo`: the two passages say the same thing (the one kind computed in this version).",
+        "`reuse`: the two passages share a span of text, verbatim or nearly; `echo`: the same idea in other words; `theme`: a shared subject carried by rare shared words, weaker similarity.",
     ),
     col(
         "score",

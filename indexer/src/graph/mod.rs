@@ -11,12 +11,14 @@ mod build;
 mod ego;
 mod export;
 mod louvain;
+mod map;
 mod paths;
 
 pub use build::{build, label_weight, pair_kind, pair_kind_of};
 pub use ego::{ego, EgoQuery};
 pub use export::{to_gexf, to_graphml};
 pub use louvain::louvain;
+pub use map::{map, MapNode, MapView};
 pub use paths::{passages, path};
 
 #[derive(Debug, Clone, Serialize)]

@@ -10,7 +10,7 @@
 //! "more like this" merged with dense neighbours) → `passages` (scored,
 //! kept per paragraph) → `author` (the author's own links) →
 //! `text_level` (texts compared as wholes) → `aggregate` (related lists
-//! with evidence). `score` holds the pure formulas, `model` what is saved.
+//! with evidence) → `layout` (the map's positions). `score` holds the pure formulas, `model` what is saved.
 //!
 //! Must not: embed (vectors come from the cache) or know about HTTP.
 
@@ -20,6 +20,7 @@ mod banality;
 mod candidates;
 mod dense;
 mod input;
+mod layout;
 pub mod lineage;
 mod model;
 mod noise;
@@ -99,7 +100,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     );
     tracing::info!(
         seconds = phase.elapsed().as_secs_f64(),
-        pairs = level.len(),
+        pairs = level.pairs.len(),
         "text level"
     );
     let agg = aggregate::Aggregate {
@@ -112,7 +113,8 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         cfg,
         kinds: aggregate::kinds_of(&passages),
     };
-    let (related, ranked) = aggregate::related_lists(&agg, &level);
+    let (related, ranked) = aggregate::related_lists(&agg, &level.pairs);
+    let layout = layout::positions(&input.text_ids, &level.means, &related);
     Ok(Links {
         model_id: engine.embedder().model_id().to_string(),
         related,
@@ -134,6 +136,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         neighbours: if dense.approximate { "hnsw" } else { "exact" }.into(),
         ann_recall: dense.ann_recall,
         reuse,
+        layout,
     })
 }
 

@@ -143,6 +143,10 @@ pub struct Links {
     /// Spans two texts share verbatim or nearly, earlier text first.
     #[serde(default)]
     pub reuse: Vec<super::reuse::Reuse>,
+    /// Every text's position on the map (x, y in [-1, 1]), computed once
+    /// per link graph (issue 17).
+    #[serde(default)]
+    pub layout: BTreeMap<String, [f32; 2]>,
 }
 
 impl Links {

@@ -71,15 +71,33 @@ struct Words {
     vectors: Vec<Sparse>,
 }
 
-/// Every compared pair (low, high) with its scores.
-pub(super) fn compare(
-    input: &LinkInput,
-    level: &TextLevelInput,
-) -> HashMap<(usize, usize), TextPair> {
+/// The texts compared as wholes: every compared pair (low, high) with its
+/// scores, and each text's centred mean vector (unit length; what the map's
+/// layout starts from).
+pub(super) struct TextLevel {
+    pub pairs: HashMap<(usize, usize), TextPair>,
+    pub means: Array2<f32>,
+}
+
+pub(super) fn compare(input: &LinkInput, level: &TextLevelInput) -> TextLevel {
     let rows = text_rows(input, level.usable);
     let centred = centre(input, level, &rows);
+    let means = text_means(centred.vc.view(), &rows);
+    TextLevel {
+        pairs: compare_pairs(input, level, &rows, &centred),
+        means,
+    }
+}
+
+/// Every compared pair (low, high) with its scores.
+fn compare_pairs(
+    input: &LinkInput,
+    level: &TextLevelInput,
+    rows: &[Vec<usize>],
+    centred: &Centred,
+) -> HashMap<(usize, usize), TextPair> {
     let cand = candidate_texts(&centred.mean_cos, level);
-    let words = words(input, &rows);
+    let words = words(input, rows);
     let pairs: Vec<(usize, usize)> = (0..cand.len())
         .flat_map(|a| {
             cand[a]
@@ -90,7 +108,7 @@ pub(super) fn compare(
         .collect();
     let measured: Vec<Measured> = par_ranges(pairs.len(), |range| {
         range
-            .map(|k| measure(input, level, &rows, &centred, &words, pairs[k]))
+            .map(|k| measure(input, level, rows, centred, &words, pairs[k]))
             .collect::<Vec<_>>()
     })
     .into_iter()

@@ -30,7 +30,34 @@ pub struct RelatedTextView {
     pub url: Option<String>,
     pub score: f32,
     pub author: bool,
+    /// When the related text was published against this one (issue 16).
+    pub time: Chronology,
     pub evidence: Vec<EvidenceView>,
+}
+
+/// Which of two texts came first: the later one takes the idea up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Chronology {
+    /// The related text is the earlier one: this text takes it up.
+    Earlier,
+    /// The related text is the later one: it takes this text up.
+    Later,
+    SameDate,
+    /// One of the two, or both, has no date.
+    Undated,
+}
+
+impl Chronology {
+    /// Where `other` stands against `this`.
+    pub fn of(this: Option<i64>, other: Option<i64>) -> Chronology {
+        match (this, other) {
+            (Some(a), Some(b)) if b < a => Chronology::Earlier,
+            (Some(a), Some(b)) if b > a => Chronology::Later,
+            (Some(_), Some(_)) => Chronology::SameDate,
+            _ => Chronology::Undated,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,6 +197,7 @@ pub fn related_view(
                 url: t.and_then(|t| t.url.clone()),
                 score: r.score,
                 author: r.author,
+                time: Chronology::of(entry.date, t.and_then(|t| t.date)),
                 evidence: r
                     .evidence
                     .iter()
@@ -199,7 +227,19 @@ pub fn related_view(
 pub struct PassageGraphView {
     pub text: String,
     pub nodes: Vec<PassageNodeView>,
-    pub edges: Vec<super::PassageLink>,
+    pub edges: Vec<PassageEdgeView>,
+}
+
+/// A passage link with what a reader sees highlighted on each side.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageEdgeView {
+    #[serde(flatten)]
+    pub link: super::PassageLink,
+    /// Salient words both passages share, as written in `from`.
+    pub terms: Vec<String>,
+    /// For a `reuse`: the byte ranges each passage shares with the other.
+    pub from_reused: Vec<ByteRange>,
+    pub to_reused: Vec<ByteRange>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -226,11 +266,35 @@ pub fn passage_graph(
         edges.retain(|l| l.kind == kind);
         ids.retain(|p| edges.iter().any(|l| l.from == *p || l.to == *p));
     }
-    let points: Vec<u64> = ids.iter().map(|p| point_id(p)).collect();
-    let nodes = engine
-        .text_index()
-        .get(&points)?
+    let stored = stored_by_id(engine, ids.iter().map(|p| point_id(p)).collect())?;
+    let min_idf = super::salient_min_idf(links.paragraphs.max(1));
+    let text_of = |p: &str| stored.get(p).map_or("", |s| s.text.as_str());
+    let edges = edges
         .into_iter()
+        .map(|l| {
+            let reuse = l.kind == LinkKind::Reuse;
+            let reused = |a: &str, b: &str| {
+                if reuse {
+                    reused_in(links, a, b)
+                } else {
+                    Vec::new()
+                }
+            };
+            PassageEdgeView {
+                terms: super::shared_terms(
+                    engine.text_index(),
+                    text_of(&l.from),
+                    text_of(&l.to),
+                    min_idf,
+                ),
+                from_reused: reused(&l.from, &l.to),
+                to_reused: reused(&l.to, &l.from),
+                link: l.clone(),
+            }
+        })
+        .collect();
+    let mut nodes: Vec<PassageNodeView> = stored
+        .into_values()
         .map(|p| PassageNodeView {
             id: p.id,
             text_id: p.text_id,
@@ -239,10 +303,11 @@ pub fn passage_graph(
             text: p.text.chars().take(PASSAGE_NODE_CHARS).collect(),
         })
         .collect();
+    nodes.sort_by(|a, b| (&a.text_id, a.ordinal).cmp(&(&b.text_id, b.ordinal)));
     Ok(PassageGraphView {
         text: id.to_string(),
         nodes,
-        edges: edges.into_iter().cloned().collect(),
+        edges,
     })
 }
 

@@ -297,6 +297,60 @@ pub fn markdown_meta(doc: &mut Document) -> bool {
     day_known
 }
 
+/// A file name that names nothing a reader would know: a word of 8+
+/// characters mixing digits and letters (a hash), or no word of letters.
+pub fn is_hash_like(slug: &str) -> bool {
+    let words: Vec<&str> = slug
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let hashy = |w: &&str| {
+        w.len() >= 8
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().all(|c| c.is_ascii_hexdigit())
+    };
+    words.iter().any(hashy)
+        || !words
+            .iter()
+            .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+}
+
+/// Longest title made from a text's first sentence, in characters.
+const SENTENCE_TITLE_CHARS: usize = 72;
+
+/// A readable title for a text that has none (issue 17): the first
+/// sentence of its first line of prose (at least four words: "Hello!" is a
+/// greeting, not a subject), markdown marks left out, cut at a word with
+/// an ellipsis, first letter capitalised. `None` when the text has no such
+/// line.
+pub fn sentence_title(body: &str) -> Option<String> {
+    let line = body
+        .lines()
+        .map(|l| l.trim().trim_start_matches(['#', '>', '*', '-', ' ']))
+        .find(|l| l.split_whitespace().count() >= 4 && l.chars().any(char::is_alphabetic))?;
+    let line: String = line
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '`' | '[' | ']'))
+        .collect();
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = line
+        .char_indices()
+        .find(|&(i, c)| matches!(c, '.' | '!' | '?' | '…') && i >= 20)
+        .map_or(line.len(), |(i, c)| i + c.len_utf8());
+    let sentence = &line[..end];
+    let mut title = if sentence.chars().count() <= SENTENCE_TITLE_CHARS {
+        sentence.to_string()
+    } else {
+        let cut: String = sentence.chars().take(SENTENCE_TITLE_CHARS).collect();
+        let at = cut.rfind(' ').unwrap_or(cut.len());
+        format!("{}…", cut[..at].trim_end_matches([',', ';', ':', ' ']))
+    };
+    if let Some(first) = title.chars().next() {
+        title.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
+    }
+    Some(title)
+}
+
 /// Fills `{id}`, `{path}`, `{slug}`, `{year}`, `{month}`, `{day}`; `None` when
 /// the template needs a date part the text does not have.
 pub fn render_url(
@@ -402,5 +456,24 @@ mod tests {
             Some("https://tcrouzet.com/2024/01/26/slug/")
         );
         assert_eq!(render_url(t, &d, "posts/2024/01/slug", "slug", false), None);
+    }
+
+    #[test]
+    fn issue_17_a_text_without_a_title_is_named_by_its_first_sentence() {
+        let forum = "Hello!\n\nbon slrpnk.net a l’air d’être dans les choux alors je lance ce post avec mon compte de secours jlai.lu\n\nAlors je lance cet AMA.";
+        assert_eq!(
+            sentence_title(forum).unwrap(),
+            "Bon slrpnk.net a l’air d’être dans les choux alors je lance ce post…"
+        );
+        assert_eq!(
+            sentence_title("> *Le travail* rend libre ? Non. Il abrutit les ouvriers.").unwrap(),
+            "Le travail rend libre ?"
+        );
+        assert_eq!(sentence_title("Bonjour.\n\n42\n"), None);
+        assert!(is_hash_like("003_b7b249dc88a993c5"));
+        assert!(is_hash_like("4f2a9c1e"));
+        assert!(!is_hash_like("Article 1609"));
+        assert!(!is_hash_like("laboetie1562_servitude"));
+        assert!(!is_hash_like("technofascisme"));
     }
 }

@@ -186,6 +186,11 @@ pub fn file_document(corpus: &CorpusConfig, rel: &str, text: String) -> Document
     if doc.title == slug {
         if let Some(t) = &corpus.title {
             doc.title = t.clone();
+        } else if meta::is_hash_like(&slug) {
+            // a hash is no title (`003_b7b249dc88a993c5`, issue 17)
+            if let Some(t) = meta::sentence_title(&doc.text[doc.body.0..doc.body.1]) {
+                doc.title = t;
+            }
         }
     }
     if let Some(template) = &corpus.url_template {
