@@ -22,6 +22,8 @@ for id in $(cat benches/related_ids.txt); do curl -sf "http://$ADDR/api/v1/relat
 
 echo "== related texts (widget): 2 threads, 64 connections, ${DUR}s"
 wrk -t2 -c64 -d"${DUR}s" --latency -s benches/wrk_related.lua "http://$ADDR" | tee benches/out/related.txt
-echo "== hybrid search (embedding each query): 2 threads, 4 connections, ${DUR}s"
+echo "== hybrid search, every query new (embedding each): 2 threads, 4 connections, ${DUR}s"
 wrk -t2 -c4 -d"${DUR}s" --latency -s benches/wrk_search.lua "http://$ADDR" | tee benches/out/search.txt
+echo "== hybrid search, one query repeated (recent-query cache): 1 thread, 1 connection, ${DUR}s"
+wrk -t1 -c1 -d"${DUR}s" --latency -s benches/wrk_search_repeat.lua "http://$ADDR" | tee benches/out/search_repeat.txt
 echo "RSS after load: $(rss); peak: $(awk '/VmHWM/{print $2/1024 " MB"}' /proc/$PID/status)"

@@ -1,14 +1,22 @@
--- Rotates over French queries, each a new embedding (no cache on the query path).
-local queries = {
-  "le%20revenu%20de%20base", "qu%27est-ce%20que%20la%20servitude%20volontaire", "le%20droit%20%C3%A0%20la%20paresse",
-  "psychologie%20des%20foules", "les%20r%C3%A9seaux%20sociaux%20et%20le%20technofascisme", "%C3%A9crire%20avec%20une%20IA",
-  "le%20v%C3%A9lo%20et%20le%20bikepacking", "l%27abondance%20d%27informations", "la%20mis%C3%A8re%20et%20le%20paup%C3%A9risme",
-  "publier%20un%20livre%20sans%20%C3%A9diteur",
+-- Hybrid searches that are all new (issue 15): French topics, each with a
+-- random tail, so every request embeds its query (no recent-query cache
+-- hit) — more than 200 distinct queries in any run.
+local topics = {
+  "le revenu de base", "qu'est-ce que la servitude volontaire", "le droit à la paresse",
+  "psychologie des foules", "les réseaux sociaux et le technofascisme", "écrire avec une IA",
+  "le vélo et le bikepacking", "l'abondance d'informations", "la misère et le paupérisme",
+  "publier un livre sans éditeur", "la liberté numérique", "les logiciels libres",
+  "la décroissance", "le blog comme journal", "la gratuité et les créateurs",
 }
-local i = 0
+local function escape(s)
+  return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+init = function(args)
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
+end
 request = function()
-  i = i % #queries + 1
-  return wrk.format("GET", "/api/v1/search?k=10&q=" .. queries[i])
+  local q = topics[math.random(#topics)] .. " " .. math.random(100000, 999999)
+  return wrk.format("GET", "/api/v1/search?k=10&q=" .. escape(q))
 end
 done = function(summary, latency, requests)
   io.write(string.format("errors: connect %d, read %d, write %d, status %d, timeout %d\n",

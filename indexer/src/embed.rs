@@ -111,7 +111,7 @@ impl FastEmbedder {
             sessions,
             |_| {
                 let (onnx, files, env) = (onnx.clone(), tokenizer_files.clone(), env.clone());
-                load_session(onnx, files, env, cfg.max_tokens, per_session, &path)
+                load_session(onnx, files, env, cfg, per_session, &path)
             },
             || Error::ModelUnavailable("model loading panicked".into()),
         );
@@ -219,17 +219,89 @@ fn load_session(
     onnx: Vec<u8>,
     tokenizer_files: TokenizerFiles,
     env: ort::environment::Environment,
-    max_tokens: usize,
+    cfg: &ModelConfig,
     threads: usize,
     path: &Path,
 ) -> Result<TextEmbedding> {
     let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
-    let options = InitOptionsUserDefined::new()
+    let mut options = InitOptionsUserDefined::new()
         .with_environment(env)
-        .with_max_length(max_tokens)
+        .with_max_length(cfg.max_tokens)
         .with_intra_threads(threads);
+    for (key, value) in &cfg.session_config {
+        options = options.with_session_config(key.clone(), value.clone());
+    }
     TextEmbedding::try_new_from_user_defined(model, options)
         .map_err(|e| Error::ModelUnavailable(format!("cannot load {}: {e}", path.display())))
+}
+
+/// The model, loaded on first use (issue 15): commands that never embed
+/// (`links`, `graph`, `related`, `stats`, `export`) never pay its start-up
+/// or its memory — each inference session holds its own copy of the model,
+/// about 375 MB resident here. Its id and dimension come from the
+/// configuration and the model's `config.json`, so the data dir can be
+/// checked against them without loading anything.
+pub struct LazyEmbedder {
+    cfg: ModelConfig,
+    dim: usize,
+    model: std::sync::OnceLock<std::result::Result<FastEmbedder, String>>,
+}
+
+impl LazyEmbedder {
+    /// `ModelUnavailable` when the model's `config.json` cannot be read
+    /// (the model files are missing: run `scripts/setup.sh`).
+    pub fn new(cfg: &ModelConfig) -> Result<Self> {
+        let config: serde_json::Value = serde_json::from_slice(&read(&cfg.dir, "config.json")?)
+            .map_err(|e| {
+                Error::ModelUnavailable(format!("{}: {e}", cfg.dir.join("config.json").display()))
+            })?;
+        let dim = config["hidden_size"].as_u64().ok_or_else(|| {
+            Error::ModelUnavailable(format!(
+                "{}: no hidden_size",
+                cfg.dir.join("config.json").display()
+            ))
+        })? as usize;
+        Ok(LazyEmbedder {
+            cfg: cfg.clone(),
+            dim,
+            model: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The loaded model (loading it the first time).
+    pub fn model(&self) -> Result<&FastEmbedder> {
+        self.model
+            .get_or_init(|| FastEmbedder::load(&self.cfg).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| {
+                Error::ModelUnavailable(
+                    e.trim_start_matches("embedding model unavailable: ")
+                        .to_string(),
+                )
+            })
+    }
+}
+
+impl Embedder for LazyEmbedder {
+    fn model_id(&self) -> &str {
+        &self.cfg.id
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn embed_documents(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.model()?.embed_documents(texts)
+    }
+
+    fn embed_query(&self, text: &str) -> Result<Vec<f32>> {
+        self.model()?.embed_query(text)
+    }
+
+    fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.model()?.embed_queries(texts)
+    }
 }
 
 impl Embedder for FastEmbedder {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::cache::{self, EmbeddingCache};
 use crate::config::Config;
 use crate::data_dir::DataDir;
-use crate::embed::{Embedder, FastEmbedder};
+use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::manifest::Catalogue;
 use crate::store::{TextIndex, VectorStore};
@@ -76,6 +76,8 @@ pub struct Engine {
     pub(crate) units: UnitStores,
     pub(crate) cache: Mutex<EmbeddingCache>,
     pub(crate) catalogue: Mutex<Catalogue>,
+    /// Vectors of recent queries.
+    pub(crate) queries: crate::search::QueryCache,
     /// Held for the engine's life: one process per data dir.
     _lock: crate::lock::DataDirLock,
 }
@@ -90,8 +92,9 @@ fn units_collection(cfg: &crate::config::VectorStoreConfig) -> crate::config::Ve
 
 impl Engine {
     /// Opens the data dir with the configured embedder (loads the model).
+    /// The model is loaded on first use (see [`crate::embed::LazyEmbedder`]).
     pub fn open(config: Config) -> Result<Engine> {
-        let embedder: Arc<dyn Embedder> = Arc::new(FastEmbedder::load(&config.model)?);
+        let embedder: Arc<dyn Embedder> = Arc::new(crate::embed::LazyEmbedder::new(&config.model)?);
         Engine::open_with(config, embedder)
     }
 
@@ -132,6 +135,7 @@ impl Engine {
             units,
             cache: Mutex::new(cache),
             catalogue: Mutex::new(catalogue),
+            queries: Default::default(),
             _lock: lock,
         })
     }

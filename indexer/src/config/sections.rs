@@ -62,6 +62,10 @@ pub struct ModelConfig {
     pub batch_size: usize,
     /// Token window of the model; longer paragraphs are split before embedding.
     pub max_tokens: usize,
+    /// ONNX Runtime session options, as its config entries (e.g.
+    /// `"session.intra_op.allow_spinning" = "0"`: threads sleep between
+    /// queries instead of spinning; `rhizome serve` sets it unless given).
+    pub session_config: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -138,6 +142,11 @@ pub struct ServerConfig {
     pub cpu_concurrency: usize,
     /// Longest draft accepted, in characters.
     pub max_draft_chars: usize,
+    /// Embedding sessions of the server (`model.sessions` is for indexing).
+    /// Each session holds its own copy of the model, about 375 MB resident
+    /// here: one session using every thread keeps the server lean, and a
+    /// query embeds on all cores at once (issue 15). 0: `model.sessions`.
+    pub model_sessions: usize,
 }
 
 impl Default for ServerConfig {
@@ -150,6 +159,7 @@ impl Default for ServerConfig {
             timeout_secs: 30,
             cpu_concurrency: 2,
             max_draft_chars: 100_000,
+            model_sessions: 1,
         }
     }
 }
@@ -173,6 +183,7 @@ impl Default for ModelConfig {
             sessions: 0,
             batch_size: 1,
             max_tokens: 512,
+            session_config: Default::default(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! of [`crate::fusion`]), `resolve` (stored paragraphs, grouping,
 //! snippets). Must not: know about HTTP.
 
+mod query_cache;
 mod resolve;
 mod retrieve;
 
@@ -19,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::fusion::{FusedLevels, RankScore};
 use crate::store::{Filter, StoredParagraph};
 
+pub(crate) use query_cache::QueryCache;
 pub use retrieve::{FusedSearch, Retrieved};
 
 /// A retriever's list: (point id, score), best first.

@@ -40,7 +40,9 @@ impl Engine {
     }
 
     /// Candidates of each retriever at both levels, best first: paragraphs
-    /// and retrieval units, as (point, score). The query is embedded once.
+    /// and retrieval units, as (point, score). The query is embedded once
+    /// (or not at all when it was asked recently), and in hybrid mode BM25
+    /// runs while it is (issue 15).
     pub fn retrieve(
         &self,
         query: &str,
@@ -48,12 +50,40 @@ impl Engine {
         mode: Mode,
         filter: &Filter,
     ) -> Result<Retrieved> {
-        let v = if mode != Mode::Bm25 {
-            self.embedder.embed_query(query)?
-        } else {
-            Vec::new()
-        };
-        self.retrieve_with(query, &v, n, mode, filter)
+        match mode {
+            Mode::Bm25 => self.retrieve_with(query, &[], n, mode, filter),
+            Mode::Dense => self.retrieve_with(query, &self.query_vector(query)?, n, mode, filter),
+            Mode::Hybrid => {
+                let (v, lexical) = std::thread::scope(|s| {
+                    let lexical = s.spawn(|| self.lexical(query, n, filter));
+                    (self.query_vector(query), lexical.join())
+                });
+                let mut r = self.retrieve_with(query, &v?, n, Mode::Dense, filter)?;
+                (r.bm25, r.unit_bm25) = lexical.map_err(|_| {
+                    crate::error::Error::Corrupt("the BM25 search panicked".into())
+                })??;
+                Ok(r)
+            }
+        }
+    }
+
+    /// The query's vector, from the recent queries or the model.
+    fn query_vector(&self, query: &str) -> Result<std::sync::Arc<Vec<f32>>> {
+        if let Some(v) = self.queries.get(query) {
+            return Ok(v);
+        }
+        let v = std::sync::Arc::new(self.embedder.embed_query(query)?);
+        self.queries.put(query, v.clone());
+        Ok(v)
+    }
+
+    /// BM25 candidates at both levels: paragraphs, then units.
+    fn lexical(&self, query: &str, n: usize, filter: &Filter) -> Result<(Ranked, Ranked)> {
+        let units_n = (n / 2).max(1);
+        Ok((
+            self.text.search(query, n, filter)?,
+            self.units.text.search(query, units_n, filter)?,
+        ))
     }
 
     /// [`Engine::retrieve`] with the query's vector already embedded.
@@ -75,8 +105,7 @@ impl Engine {
             r.unit_dense = self.committed_units(self.units.vectors.search(v, units_n, filter)?)?;
         }
         if mode != Mode::Dense {
-            r.bm25 = self.text.search(query, n, filter)?;
-            r.unit_bm25 = self.units.text.search(query, units_n, filter)?;
+            (r.bm25, r.unit_bm25) = self.lexical(query, n, filter)?;
         }
         Ok(r)
     }
