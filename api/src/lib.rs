@@ -61,7 +61,14 @@ pub(crate) struct Knowledge {
     /// Changes whenever the links change: part of every ETag.
     pub generation: String,
     pub related_cache: Mutex<HashMap<String, Arc<CachedRelated>>>,
+    /// Recent search responses by their parsed parameters (issue 15): a
+    /// repeated search is answered without retrieving again; dropped with
+    /// the rest on re-index.
+    pub search_cache: rhizome::search::RecentCache<bytes_body::Body>,
 }
+
+/// Search responses remembered (a few KB each).
+const SEARCH_RESPONSES: usize = 256;
 
 pub(crate) mod bytes_body {
     /// A serialised JSON body, shared by cached responses.
@@ -119,6 +126,7 @@ impl Knowledge {
             graph,
             generation,
             related_cache: Mutex::new(HashMap::new()),
+            search_cache: rhizome::search::RecentCache::new(SEARCH_RESPONSES),
         }
     }
 }

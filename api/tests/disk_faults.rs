@@ -160,15 +160,7 @@ fn a_library_that_is_not_onnx_runtime_is_named() {
     let corpus = dir.path().join("notes");
     std::fs::create_dir_all(&corpus).unwrap();
     let config = write_config(dir.path(), &dir.path().join("data"), &corpus);
-    // Any shared library that is not ONNX Runtime (the test binary's own libc will do).
-    let not_ort = [
-        "/lib/x86_64-linux-gnu/libz.so.1",
-        "/usr/lib/x86_64-linux-gnu/libz.so.1",
-        "/lib/x86_64-linux-gnu/libm.so.6",
-    ]
-    .into_iter()
-    .find(|p| Path::new(p).exists())
-    .expect("a shared library");
+    let not_ort = common::not_onnx_runtime();
     let out = common::rhizome_cli(env!("CARGO_BIN_EXE_rhizome"), &config, &["search", "x"])
         .env("ORT_DYLIB_PATH", not_ort)
         .output()

@@ -135,7 +135,7 @@ impl Engine {
             units,
             cache: Mutex::new(cache),
             catalogue: Mutex::new(catalogue),
-            queries: Default::default(),
+            queries: crate::search::QueryCache::new(crate::search::QUERY_VECTORS),
             _lock: lock,
         })
     }

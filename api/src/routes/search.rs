@@ -2,6 +2,8 @@
 //! runtime, a bounded number at a time.
 
 use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use rhizome::engine::{Mode, SearchOptions};
@@ -28,7 +30,13 @@ fn year(y: i64, end: bool) -> i64 {
 pub async fn search(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Json<SearchResponse>> {
+) -> ApiResult<Response> {
+    // the parsed parameters, not the raw query string: `corpus=a,b` and
+    // `corpus=a&corpus=b` are one search
+    let key = format!("{p:?}");
+    if let Some(body) = state.knowledge().search_cache.get(&key) {
+        return Ok(json_body(body));
+    }
     let cfg = &state.engine.config.search;
     let k = bounded("k", p.k, 10, 1, cfg.max_k)?;
     // A range whose first year is after its last is empty, not an error: no
@@ -41,11 +49,28 @@ pub async fn search(
     let engine = state.engine.clone();
     let q = p.q.clone();
     let hits = tokio::task::spawn_blocking(move || engine.search(&q, &opts)).await??;
-    Ok(Json(SearchResponse {
+    let body = serde_json::to_vec(&SearchResponse {
         query: p.q,
         mode: format!("{:?}", opts_mode).to_lowercase(),
         hits: hits.into_iter().map(Hit::from).collect(),
-    }))
+    })
+    .map_err(|e| {
+        crate::error::ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    })?;
+    let body = std::sync::Arc::new(body);
+    state.knowledge().search_cache.put(&key, body.clone());
+    Ok(json_body(body))
+}
+
+fn json_body(body: crate::bytes_body::Body) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.as_ref().clone(),
+    )
+        .into_response()
 }
 
 /// The passages of the corpora that an unpublished draft echoes (embedded on the fly).

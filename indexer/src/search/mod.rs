@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 use crate::fusion::{FusedLevels, RankScore};
 use crate::store::{Filter, StoredParagraph};
 
-pub(crate) use query_cache::QueryCache;
+pub use query_cache::RecentCache;
+pub(crate) use query_cache::{QueryCache, QUERY_VECTORS};
 pub use retrieve::{FusedSearch, Retrieved};
 
 /// A retriever's list: (point id, score), best first.

@@ -1,43 +1,57 @@
-//! The vectors of recent queries (issue 15): a reader who pages, a widget
-//! asked twice, a search repeated by several readers embed once.
+//! Recent answers, least recently used out (issue 15): the vectors of
+//! recent queries — a reader who pages, a search several readers ask —
+//! embed once; the API keeps its recent search responses the same way.
 //!
-//! Owns: a small least-recently-used map from query text to vector. Must
-//! not: outlive the model (vectors are the model's; the engine holds one
-//! model for its life).
+//! Owns: a small least-recently-used map from a text key to a value. Must
+//! not: outlive what its values depend on (the engine holds one model for
+//! its life; the API drops its responses with its knowledge on re-index).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-/// Queries remembered: their vectors are 1.5 KB each.
-const CAPACITY: usize = 512;
-
-#[derive(Default)]
-pub(crate) struct QueryCache {
-    inner: Mutex<Entries>,
+/// Recent values by key, at most `capacity` of them.
+pub struct RecentCache<V> {
+    capacity: usize,
+    inner: Mutex<Entries<V>>,
 }
 
-#[derive(Default)]
-struct Entries {
+struct Entries<V> {
     tick: u64,
-    map: HashMap<String, (u64, Arc<Vec<f32>>)>,
+    map: HashMap<String, (u64, V)>,
 }
 
-impl QueryCache {
-    pub fn get(&self, query: &str) -> Option<Arc<Vec<f32>>> {
+/// Query vectors remembered by the engine (1.5 KB each).
+pub(crate) type QueryCache = RecentCache<std::sync::Arc<Vec<f32>>>;
+
+/// Queries whose vectors the engine remembers.
+pub(crate) const QUERY_VECTORS: usize = 512;
+
+impl<V: Clone> RecentCache<V> {
+    pub fn new(capacity: usize) -> Self {
+        RecentCache {
+            capacity: capacity.max(1),
+            inner: Mutex::new(Entries {
+                tick: 0,
+                map: HashMap::new(),
+            }),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<V> {
         let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         e.tick += 1;
         let tick = e.tick;
-        let hit = e.map.get_mut(query)?;
+        let hit = e.map.get_mut(key)?;
         hit.0 = tick;
         Some(hit.1.clone())
     }
 
-    /// Remembers a vector, forgetting the least recently used past capacity.
-    pub fn put(&self, query: &str, v: Arc<Vec<f32>>) {
+    /// Remembers a value, forgetting the least recently used past capacity.
+    pub fn put(&self, key: &str, v: V) {
         let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         e.tick += 1;
         let tick = e.tick;
-        if e.map.len() >= CAPACITY && !e.map.contains_key(query) {
+        if e.map.len() >= self.capacity && !e.map.contains_key(key) {
             if let Some(oldest) = e
                 .map
                 .iter()
@@ -47,7 +61,7 @@ impl QueryCache {
                 e.map.remove(&oldest);
             }
         }
-        e.map.insert(query.to_string(), (tick, v));
+        e.map.insert(key.to_string(), (tick, v));
     }
 }
 
@@ -56,15 +70,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_least_recently_used_query_goes_first() {
-        let c = QueryCache::default();
-        for i in 0..CAPACITY {
-            c.put(&format!("q{i}"), Arc::new(vec![i as f32]));
+    fn the_least_recently_used_key_goes_first() {
+        let c: RecentCache<f32> = RecentCache::new(8);
+        for i in 0..8 {
+            c.put(&format!("q{i}"), i as f32);
         }
         assert!(c.get("q0").is_some()); // q0 used again: q1 is now the oldest
-        c.put("new", Arc::new(vec![0.5]));
+        c.put("new", 0.5);
         assert!(c.get("q1").is_none());
-        assert_eq!(c.get("q0").unwrap()[0], 0.0);
-        assert_eq!(c.get("new").unwrap()[0], 0.5);
+        assert_eq!(c.get("q0"), Some(0.0));
+        assert_eq!(c.get("new"), Some(0.5));
     }
 }

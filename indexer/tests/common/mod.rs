@@ -93,3 +93,16 @@ pub fn rhizome_cli(bin: &str, config: &Path, args: &[&str]) -> Command {
     }
     cmd
 }
+
+/// Any shared library that is not ONNX Runtime (zlib or libm will do): a
+/// model loaded through it fails, naming it.
+pub fn not_onnx_runtime() -> &'static str {
+    [
+        "/lib/x86_64-linux-gnu/libz.so.1",
+        "/usr/lib/x86_64-linux-gnu/libz.so.1",
+        "/lib/x86_64-linux-gnu/libm.so.6",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .expect("a shared library")
+}
