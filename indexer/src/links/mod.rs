@@ -4,13 +4,14 @@
 //! The pipeline, one phase per file, in the order [`compute`] runs them:
 //! `input` (paragraphs, vectors, numbering) → `banality` (formulas learned
 //! per corpus) → `reuse` (spans shared verbatim or nearly, aligned) →
-//! `noise` (exact
-//! boilerplate) → `dense` (calibration moments, neighbours, twins) →
-//! `noise` again (near boilerplate, duplicate texts) → `candidates` (BM25
-//! "more like this" merged with dense neighbours) → `passages` (scored,
-//! kept per paragraph) → `author` (the author's own links) →
-//! `text_level` (texts compared as wholes) → `aggregate` (related lists
-//! with evidence) → `layout` (the map's positions). `score` holds the pure formulas, `model` what is saved.
+//! `noise` (exact boilerplate) → `dense` (calibration moments, neighbours,
+//! twins) → `noise` again (near boilerplate, duplicate texts) →
+//! `candidates` (BM25 "more like this" merged with dense neighbours) →
+//! `passages` (scored, kept per paragraph) → `author` (the author's own
+//! links) → `text_level` (texts compared as wholes) → `aggregate` (related
+//! lists with evidence) → `layout` (the map's positions). `score` holds the
+//! pure formulas, `model` what is saved; `view` and `lineage` what readers
+//! see of it.
 //!
 //! Must not: embed (vectors come from the cache) or know about HTTP.
 
