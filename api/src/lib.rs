@@ -168,6 +168,14 @@ impl AppState {
     pub(crate) fn knowledge(&self) -> std::sync::RwLockReadGuard<'_, Knowledge> {
         self.knowledge.read().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// The link graph, for work off the runtime; 503 until `links` has run.
+    pub(crate) fn links(&self) -> error::ApiResult<Arc<Links>> {
+        self.knowledge()
+            .links
+            .clone()
+            .ok_or_else(error::ApiError::links_not_computed)
+    }
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

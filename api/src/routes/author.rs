@@ -38,11 +38,7 @@ pub async fn suggest(
     responses((status = 200, body = InboundResponse), (status = 404, body = crate::error::ErrorBody),
         (status = 503, description = "no links computed yet", body = crate::error::ErrorBody)))]
 pub async fn inbound(state: AppState, id: String) -> ApiResult<Json<InboundResponse>> {
-    let links = state
-        .knowledge()
-        .links
-        .clone()
-        .ok_or_else(ApiError::links_not_computed)?;
+    let links = state.links()?;
     let engine = state.engine.clone();
     let text = id.clone();
     let found =

@@ -271,13 +271,10 @@ pub async fn passages(
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<crate::dto::KindParams>,
 ) -> ApiResult<Json<crate::dto::PassageGraph>> {
-    let links = {
-        let kn = state.knowledge();
-        if !kn.catalogue.texts.contains_key(&id) {
-            return Err(ApiError::not_found(format!("no text {id:?}")));
-        }
-        kn.links.clone().ok_or_else(ApiError::links_not_computed)?
-    };
+    if !state.knowledge().catalogue.texts.contains_key(&id) {
+        return Err(ApiError::not_found(format!("no text {id:?}")));
+    }
+    let links = state.links()?;
     let engine = state.engine.clone();
     let view = tokio::task::spawn_blocking(move || {
         rhizome::links::view::passage_graph(&engine, &links, &id, p.engine_kind())
@@ -295,11 +292,7 @@ pub async fn lineage(
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<crate::dto::KindParams>,
 ) -> ApiResult<Json<crate::dto::LineageResponse>> {
-    let links = state
-        .knowledge()
-        .links
-        .clone()
-        .ok_or_else(ApiError::links_not_computed)?;
+    let links = state.links()?;
     let engine = state.engine.clone();
     let paragraph = id.clone();
     let steps = tokio::task::spawn_blocking(move || {

@@ -27,6 +27,20 @@ pub fn pair_kind(evidence: &[Evidence]) -> LinkKind {
     pair_kind_of(&evidence.iter().map(|e| e.kind).collect::<Vec<_>>())
 }
 
+/// Reuse over echo over theme.
+fn stronger(a: LinkKind, b: LinkKind) -> LinkKind {
+    let rank = |k: LinkKind| match k {
+        LinkKind::Reuse => 2,
+        LinkKind::Echo => 1,
+        LinkKind::Theme => 0,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
 /// The same rule on the evidence's kinds alone (best first).
 pub fn pair_kind_of(kinds: &[LinkKind]) -> LinkKind {
     if kinds.contains(&LinkKind::Reuse) {
@@ -126,10 +140,13 @@ fn shown_pairs(links: &Links, catalogue: &Catalogue, corpora: &[String], min_sco
             };
             let e = pairs.weight.entry(key.clone()).or_insert((r.score, false));
             e.1 |= r.author;
-            let kind = pairs.kinds.entry(key.clone()).or_insert(LinkKind::Theme);
-            if pair_kind(&r.evidence) == LinkKind::Reuse || *kind == LinkKind::Theme {
-                *kind = pair_kind(&r.evidence);
-            }
+            // both texts list the pair: the stronger kind of the two wins
+            let kind = pair_kind(&r.evidence);
+            pairs
+                .kinds
+                .entry(key.clone())
+                .and_modify(|k| *k = stronger(*k, kind))
+                .or_insert(kind);
             pairs.terms.entry(key).or_insert_with(|| {
                 r.evidence
                     .iter()
