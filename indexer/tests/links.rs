@@ -179,3 +179,83 @@ fn demo_corpora_links_duplicates_author_recall_and_gexf() {
         g.edges.len()
     );
 }
+
+/// Issue 15: the dense pass's fast kernel (16-bit integer products, certified
+/// and rescored in f32) finds exactly the neighbours a plain f32 computation
+/// finds, on the demo's real vectors.
+#[test]
+fn issue_15_exact_neighbours_of_the_demo_equal_a_plain_computation() {
+    use rhizome::links::exact::{all_pairs, Problem};
+    let tmp = tempfile::tempdir().unwrap();
+    let config = common::config(
+        tmp.path(),
+        &[
+            "crouzet-blog",
+            "crouzet-livre-contre-attaque",
+            "debats-ia",
+            "essais",
+        ],
+    );
+    let min_chars = config.links.min_chars;
+    let engine = Engine::open_with(config, common::embedder()).unwrap();
+    engine.index(false).unwrap();
+    let paragraphs = engine.text_index().all().unwrap();
+    let mut v = ndarray::Array2::<f32>::zeros((paragraphs.len(), 384));
+    for (i, p) in paragraphs.iter().enumerate() {
+        let x = engine.stored_vector(p).unwrap();
+        v.row_mut(i).assign(&ndarray::ArrayView1::from(&x[..]));
+    }
+    let mut texts = std::collections::HashMap::new();
+    let text_of: Vec<usize> = paragraphs
+        .iter()
+        .map(|p| {
+            let next = texts.len();
+            *texts.entry(p.text_id.clone()).or_insert(next)
+        })
+        .collect();
+    let rows: Vec<usize> = (0..paragraphs.len())
+        .filter(|&i| paragraphs[i].text.chars().count() >= min_chars)
+        .collect();
+    assert!(
+        rows.len() > 2_000,
+        "the demo has {} linkable paragraphs",
+        rows.len()
+    );
+    let problem = Problem {
+        v: &v,
+        rows: &rows,
+        text_of: &text_of,
+        k: 10,
+        same_cosine: 0.97,
+    };
+    let fast = all_pairs(&problem);
+    let (mut ties, mut twins) = (0, 0);
+    for (r, &i) in rows.iter().enumerate() {
+        let mut plain: Vec<(usize, f32)> = rows
+            .iter()
+            .filter(|&&j| text_of[j] != text_of[i])
+            .map(|&j| (j, v.row(i).dot(&v.row(j))))
+            .collect();
+        let mut same: Vec<usize> = plain.iter().filter(|x| x.1 >= 0.97).map(|x| x.0).collect();
+        same.sort_unstable();
+        assert_eq!(fast.same[r], same, "twins of paragraph {i}");
+        twins += same.len();
+        plain.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        plain.truncate(10);
+        assert_eq!(fast.top[r].len(), plain.len(), "paragraph {i}");
+        for (a, b) in fast.top[r].iter().zip(&plain) {
+            assert!((a.1 - b.1).abs() < 1e-5, "paragraph {i}: {a:?} vs {b:?}");
+            // Only an exact tie (the same cosine to the last bits) may swap.
+            assert!(
+                a.0 == b.0 || (a.1 - b.1).abs() < 1e-6,
+                "paragraph {i}: {a:?} vs {b:?}"
+            );
+            ties += usize::from(a.0 != b.0);
+        }
+    }
+    assert!(
+        twins > 0,
+        "the demo has near-identical passages (two exports of one post)"
+    );
+    assert!(ties <= rows.len() / 100, "{ties} swapped ties");
+}

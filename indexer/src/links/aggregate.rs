@@ -52,54 +52,81 @@ pub(super) type RelatedLists = (
 );
 
 /// Shown lists (score ≥ `related_min_score`, robust ≥ `related_min_robust`)
-/// and the best `related_per_text` ids whatever their score.
+/// and the best `related_per_text` ids whatever their score. Evidence (the
+/// costly part: shared terms through the text index) is gathered only for
+/// the shown entries, on all cores.
 pub(super) fn related_lists(
     agg: &Aggregate,
     level: &HashMap<(usize, usize), TextPair>,
 ) -> RelatedLists {
     let cfg = agg.cfg;
     let ids = &agg.input.text_ids;
-    let mut ranked_all: BTreeMap<String, Vec<Related>> = BTreeMap::new();
+    // Per source: (target, the compared pair), before any evidence.
+    let mut ranked_all: BTreeMap<&str, Vec<(usize, &TextPair)>> = BTreeMap::new();
     for (&(a, b), pair) in level {
-        let (ida, idb) = (&ids[a], &ids[b]);
-        let key = if ida < idb { (ida, idb) } else { (idb, ida) };
-        let passages = agg
-            .passages
-            .by_text_pair
-            .get(&(key.0.clone(), key.1.clone()));
         for (src, dst) in [(a, b), (b, a)] {
-            let evidence = match passages {
-                Some(pairs) => passage_evidence(agg, pairs, src),
-                None => closest_evidence(agg, pair, src),
-            };
-            let author = agg
-                .author_links
-                .get(&ids[src])
-                .is_some_and(|t| t.iter().any(|x| *x == ids[dst]));
-            ranked_all
-                .entry(ids[src].clone())
-                .or_default()
-                .push(Related {
-                    text: ids[dst].clone(),
-                    score: pair.score,
-                    robust: pair.robust,
-                    author,
-                    evidence,
-                });
+            ranked_all.entry(&ids[src]).or_default().push((dst, pair));
         }
     }
-    let mut related = BTreeMap::new();
     let mut ranked = BTreeMap::new();
+    let mut shown: Vec<(usize, usize, &TextPair)> = Vec::new();
     for (src, mut list) in ranked_all {
-        list.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.text.cmp(&y.text)));
+        list.sort_by(|x, y| {
+            y.1.score
+                .total_cmp(&x.1.score)
+                .then(ids[x.0].cmp(&ids[y.0]))
+        });
         list.truncate(cfg.related_per_text);
-        ranked.insert(src.clone(), list.iter().map(|r| r.text.clone()).collect());
-        list.retain(|r| r.score >= cfg.related_min_score && r.robust >= cfg.related_min_robust);
-        if !list.is_empty() {
-            related.insert(src, list);
-        }
+        ranked.insert(
+            src.to_string(),
+            list.iter().map(|r| ids[r.0].clone()).collect(),
+        );
+        let src = agg.input.text_index[src];
+        shown.extend(
+            list.into_iter()
+                .filter(|r| {
+                    r.1.score >= cfg.related_min_score && r.1.robust >= cfg.related_min_robust
+                })
+                .map(|(dst, pair)| (src, dst, pair)),
+        );
+    }
+    let entries = super::parallel::par_ranges(shown.len(), |range| {
+        shown[range]
+            .iter()
+            .map(|&(src, dst, pair)| related_entry(agg, src, dst, pair))
+            .collect::<Vec<_>>()
+    });
+    let mut related: BTreeMap<String, Vec<Related>> = BTreeMap::new();
+    for (&(src, _, _), entry) in shown.iter().zip(entries.into_iter().flatten()) {
+        related.entry(ids[src].clone()).or_default().push(entry);
     }
     (related, ranked)
+}
+
+/// One shown entry of `src`'s list: `dst` with its evidence.
+fn related_entry(agg: &Aggregate, src: usize, dst: usize, pair: &TextPair) -> Related {
+    let ids = &agg.input.text_ids;
+    let (ida, idb) = (&ids[src], &ids[dst]);
+    let key = if ida < idb { (ida, idb) } else { (idb, ida) };
+    let evidence = match agg
+        .passages
+        .by_text_pair
+        .get(&(key.0.clone(), key.1.clone()))
+    {
+        Some(pairs) => passage_evidence(agg, pairs, src),
+        None => closest_evidence(agg, pair, src),
+    };
+    let author = agg
+        .author_links
+        .get(ida)
+        .is_some_and(|t| t.iter().any(|x| x == idb));
+    Related {
+        text: idb.clone(),
+        score: pair.score,
+        robust: pair.robust,
+        author,
+        evidence,
+    }
 }
 
 /// The pair's passage links, best first, oriented from the source.

@@ -2,23 +2,22 @@
 //! other texts' paragraphs (its calibration), its nearest paragraphs in
 //! other texts, and its near-identical twins.
 //!
-//! Owns: exact all-pairs neighbours by blocked matrix products up to
+//! Owns: the moments (in closed form), exact neighbours (`exact`) up to
 //! `exact_max_paragraphs`, the store's HNSW index above, and the recall of
 //! the latter against the former. Must not: score or filter links.
 
 use std::collections::HashSet;
 use std::time::Instant;
 
-use ndarray::{s, Axis};
+use ndarray::{Array1, Array2, ArrayView1, Axis};
 
+use super::exact;
 use super::input::LinkInput;
 use super::parallel::par_ranges;
 use crate::config::LinksConfig;
 use crate::error::Result;
 use crate::store::VectorStore;
 
-/// Rows of one block of the all-pairs product (256 × n cosines at a time).
-const BLOCK_ROWS: usize = 256;
 /// Paragraphs sampled to measure HNSW recall against exact neighbours.
 const RECALL_SAMPLES: usize = 200;
 
@@ -44,14 +43,6 @@ impl DensePass {
     }
 }
 
-/// One paragraph's share of the pass.
-struct DenseRow {
-    mean: f32,
-    std: f32,
-    top: Vec<(usize, f32)>,
-    same: Vec<usize>,
-}
-
 /// Exact or approximate by corpus size, logged with its time and recall.
 pub(super) fn neighbours(
     input: &LinkInput,
@@ -59,36 +50,44 @@ pub(super) fn neighbours(
     cfg: &LinksConfig,
 ) -> Result<DensePass> {
     let phase = Instant::now();
+    let (mean, std) = moments(input, cfg);
+    let moments_seconds = phase.elapsed().as_secs_f64();
     let approximate = input.len() > cfg.exact_max_paragraphs;
-    let rows = if approximate {
-        dense_approximate(input, store, cfg)?
-    } else {
-        dense_exact(input, cfg)
-    };
-    let mut pass = collect_pass(rows, approximate);
-    if approximate {
-        let r = ann_recall(input, cfg, &pass.top, RECALL_SAMPLES);
+    let (top, same, ann_recall) = if approximate {
+        let (top, same) = dense_approximate(input, store, cfg)?;
+        let r = ann_recall(input, cfg, &top, RECALL_SAMPLES);
         tracing::info!(
             recall_at_k = r,
             k = cfg.dense_k,
             ef = cfg.hnsw_ef,
             "HNSW neighbours against exact, 200 sampled paragraphs"
         );
-        pass.ann_recall = Some(r);
-    }
+        (top, same, Some(r))
+    } else {
+        let (top, same) = dense_exact(input, cfg);
+        (top, same, None)
+    };
     tracing::info!(
         seconds = phase.elapsed().as_secs_f64(),
+        moments_seconds,
         approximate,
         "dense pass"
     );
-    if let Some(n) = (!pass.mean.is_empty()).then_some(pass.mean.len() as f32) {
+    if let Some(n) = (!mean.is_empty()).then_some(mean.len() as f32) {
         tracing::debug!(
-            mean = pass.mean.iter().sum::<f32>() / n,
-            std = pass.std.iter().sum::<f32>() / n,
+            mean = mean.iter().sum::<f32>() / n,
+            std = std.iter().sum::<f32>() / n,
             "background cosines"
         );
     }
-    Ok(pass)
+    Ok(DensePass {
+        mean,
+        std,
+        top,
+        same,
+        approximate,
+        ann_recall,
+    })
 }
 
 /// Moments shrunk towards the background: with few paragraphs (a small
@@ -104,53 +103,117 @@ fn shrunk_moments(sum: f64, sq: f64, cnt: usize, cfg: &LinksConfig) -> (f32, f32
     (m as f32, (e2 - m * m).max(1e-8).sqrt() as f32)
 }
 
-/// Every pair, in row blocks of a matrix product: exact, O(n²).
-fn dense_exact(input: &LinkInput, cfg: &LinksConfig) -> Vec<DenseRow> {
-    let (v, text_of, eligible) = (&input.v, &input.text_of, &input.eligible);
-    let parts = par_ranges(v.nrows(), |range| {
-        let mut out = Vec::with_capacity(range.len());
-        for start in range.clone().step_by(BLOCK_ROWS) {
-            let end = (start + BLOCK_ROWS).min(range.end);
-            let sims = v.slice(s![start..end, ..]).dot(&v.t());
-            for (r, row) in sims.axis_iter(Axis(0)).enumerate() {
-                let i = start + r;
-                let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
-                let mut same = Vec::new();
-                let mut top = Vec::with_capacity(cfg.dense_k + 1);
-                // One pass over the row: moments, twins and the best k together.
-                for (j, &c) in row.iter().enumerate() {
-                    if text_of[j] == text_of[i] || !eligible[j] {
-                        continue;
-                    }
-                    sum += c as f64;
-                    sq += (c as f64) * (c as f64);
-                    cnt += 1;
-                    if c >= cfg.same_passage_cosine {
-                        same.push(j);
-                    }
-                    keep_best(&mut top, cfg.dense_k, j, c);
-                }
-                let (mean, std) = shrunk_moments(sum, sq, cnt, cfg);
-                out.push(DenseRow {
-                    mean,
-                    std,
-                    top,
-                    same,
-                });
+/// Every row's mean and spread of cosines with the eligible rows of other
+/// texts, in closed form rather than over all pairs: with `S` the sum and
+/// `C` the centred scatter of the eligible vectors, `Σ x·y = x·(S − S_t)`
+/// and `Σ (x·(y − μ))² = xᵀCx − (the own text's terms)`.
+/// O(n·d² + Σ n_t²·d) instead of O(n²·d).
+fn moments(input: &LinkInput, cfg: &LinksConfig) -> (Vec<f32>, Vec<f32>) {
+    let v = &input.v;
+    let (n, dim) = v.dim();
+    let eligible: Vec<usize> = (0..n).filter(|&i| input.eligible[i]).collect();
+    if eligible.is_empty() {
+        let prior = shrunk_moments(0.0, 0.0, 0, cfg);
+        return (vec![prior.0; n], vec![prior.1; n]);
+    }
+    let ve = v.select(Axis(0), &eligible);
+    let mu = ve.mean_axis(Axis(0)).expect("eligible rows");
+    let centred = &ve - &mu;
+    // The scatter in f64, summed over chunks of f32 products (no long f32 sum).
+    let mut scatter = Array2::<f64>::zeros((dim, dim));
+    for chunk in centred.axis_chunks_iter(Axis(0), 1024) {
+        scatter += &chunk.t().dot(&chunk).mapv(f64::from);
+    }
+    let quad = v.dot(&scatter.mapv(|x| x as f32));
+    let by_text = rows_by_text(input);
+    let own = own_text_terms(input, &by_text, &mu);
+    let total: Array1<f64> = ve.mapv(f64::from).sum_axis(Axis(0));
+    let mu64 = mu.mapv(f64::from);
+    let (mut mean, mut std) = (vec![0f32; n], vec![0f32; n]);
+    for (i, own_sum, own_sq) in own {
+        let x = v.row(i).mapv(f64::from);
+        let cnt = eligible.len() - by_text[input.text_of[i]].1.len();
+        let sum = x.dot(&total) - own_sum;
+        let centre = x.dot(&mu64);
+        let dev2 = (quad.row(i).dot(&v.row(i)) as f64 - own_sq).max(0.0);
+        // Σ c² = Σ (c − centre)² + 2·centre·Σ c − cnt·centre².
+        let sq = dev2 + 2.0 * centre * sum - cnt as f64 * centre * centre;
+        (mean[i], std[i]) = shrunk_moments(sum, sq, cnt, cfg);
+    }
+    (mean, std)
+}
+
+/// Per text: all its rows, and its eligible rows.
+fn rows_by_text(input: &LinkInput) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let mut by_text: Vec<(Vec<usize>, Vec<usize>)> = vec![Default::default(); input.n_texts()];
+    for i in 0..input.len() {
+        let t = &mut by_text[input.text_of[i]];
+        t.0.push(i);
+        if input.eligible[i] {
+            t.1.push(i);
+        }
+    }
+    by_text
+}
+
+/// Each row's terms with its own text's eligible rows, which the moments
+/// leave out: `(row, Σ x·y, Σ (x·(y − μ))²)`.
+fn own_text_terms(
+    input: &LinkInput,
+    by_text: &[(Vec<usize>, Vec<usize>)],
+    mu: &Array1<f32>,
+) -> Vec<(usize, f64, f64)> {
+    let v = &input.v;
+    par_ranges(by_text.len(), |texts| {
+        let mut out = Vec::new();
+        for (all, elig) in &by_text[texts] {
+            let x = v.select(Axis(0), all);
+            let e = v.select(Axis(0), elig);
+            let dots = x.dot(&e.t());
+            let devs = x.dot(&(&e - mu).t());
+            for (r, &i) in all.iter().enumerate() {
+                let sum = dots.row(r).iter().map(|&c| c as f64).sum::<f64>();
+                let sq = devs.row(r).iter().map(|&c| (c as f64).powi(2)).sum::<f64>();
+                out.push((i, sum, sq));
             }
         }
         out
-    });
-    parts.into_iter().flatten().collect()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
+/// Every pair of eligible paragraphs, exact (`exact`): blocked integer
+/// products, rescored and certified in f32.
+fn dense_exact(input: &LinkInput, cfg: &LinksConfig) -> (Vec<Neighbours>, Vec<Vec<usize>>) {
+    let n = input.len();
+    let rows: Vec<usize> = (0..n).filter(|&i| input.eligible[i]).collect();
+    let found = exact::all_pairs(&exact::Problem {
+        v: &input.v,
+        rows: &rows,
+        text_of: &input.text_of,
+        k: cfg.dense_k,
+        same_cosine: cfg.same_passage_cosine,
+    });
+    tracing::info!(
+        rows = rows.len(),
+        recomputed = found.recomputed,
+        "exact neighbours (rows the integer pass could not certify are recomputed in f32)"
+    );
+    let (mut top, mut same) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+    for ((&i, t), s) in rows.iter().zip(found.top).zip(found.same) {
+        top[i] = t;
+        same[i] = s;
+    }
+    (top, same)
+}
+
+/// One row's neighbours: (row, cosine), best first.
+type Neighbours = Vec<(usize, f32)>;
+
 /// The `dense_k` best of one row of exact cosines (other texts, eligible).
-fn top_k(
-    row: ndarray::ArrayView1<f32>,
-    i: usize,
-    input: &LinkInput,
-    k: usize,
-) -> Vec<(usize, f32)> {
+pub(super) fn top_k(row: ArrayView1<f32>, i: usize, input: &LinkInput, k: usize) -> Neighbours {
     let mut top = Vec::with_capacity(k + 1);
     for (j, &c) in row.iter().enumerate() {
         if input.text_of[j] != input.text_of[i] && input.eligible[j] {
@@ -161,7 +224,7 @@ fn top_k(
 }
 
 /// Inserts `(j, c)` into `top` (best first) if it is among the best `k`.
-fn keep_best(top: &mut Vec<(usize, f32)>, k: usize, j: usize, c: f32) {
+fn keep_best(top: &mut Neighbours, k: usize, j: usize, c: f32) {
     if top.len() < k || c > top[top.len() - 1].1 {
         let pos = top.partition_point(|x| x.1 >= c);
         top.insert(pos, (j, c));
@@ -169,81 +232,39 @@ fn keep_best(top: &mut Vec<(usize, f32)>, k: usize, j: usize, c: f32) {
     }
 }
 
-fn collect_pass(rows: Vec<DenseRow>, approximate: bool) -> DensePass {
-    let mut pass = DensePass {
-        mean: Vec::with_capacity(rows.len()),
-        std: Vec::with_capacity(rows.len()),
-        top: Vec::with_capacity(rows.len()),
-        same: Vec::with_capacity(rows.len()),
-        approximate,
-        ann_recall: None,
-    };
-    for row in rows {
-        pass.mean.push(row.mean);
-        pass.std.push(row.std);
-        pass.top.push(row.top);
-        pass.same.push(row.same);
-    }
-    pass
-}
-
 /// Above `exact_max_paragraphs`: neighbours from the vector store's HNSW
-/// index (excluding the paragraph's own text), moments from a fixed sample of
-/// paragraphs. O(n log n) instead of O(n²).
+/// index (excluding the paragraph's own text). O(n log n) instead of O(n²).
 fn dense_approximate(
     input: &LinkInput,
     store: &dyn VectorStore,
     cfg: &LinksConfig,
-) -> Result<Vec<DenseRow>> {
-    let (v, eligible) = (&input.v, &input.eligible);
-    let n = v.nrows();
-    // A deterministic spread of eligible paragraphs for the moments.
-    let pool: Vec<usize> = (0..n).filter(|&j| eligible[j]).collect();
-    let step = (pool.len() / cfg.moment_sample.max(1)).max(1);
-    let sample: Vec<usize> = pool.iter().copied().step_by(step).collect();
-    let vs = v.select(Axis(0), &sample);
+) -> Result<(Vec<Neighbours>, Vec<Vec<usize>>)> {
+    let n = input.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let parts = par_ranges(n, |range| -> Result<Vec<DenseRow>> {
+    let parts = par_ranges(n, |range| -> Result<Vec<_>> {
         let mut out = Vec::with_capacity(range.len());
-        for start in range.clone().step_by(BLOCK_ROWS) {
-            let end = (start + BLOCK_ROWS).min(range.end);
-            let sims = v.slice(s![start..end, ..]).dot(&vs.t());
-            for (r, row) in sims.axis_iter(Axis(0)).enumerate() {
-                let i = start + r;
-                let (mut sum, mut sq, mut cnt) = (0f64, 0f64, 0usize);
-                for (&j, &c) in sample.iter().zip(row.iter()) {
-                    if input.text_of[j] != input.text_of[i] {
-                        sum += c as f64;
-                        sq += (c as f64) * (c as f64);
-                        cnt += 1;
-                    }
-                }
-                let (mean, std) = shrunk_moments(sum, sq, cnt, cfg);
-                let (top, same) = if eligible[i] {
-                    store_neighbours(input, store, cfg, i)?
-                } else {
-                    // Too short to link: no neighbours needed.
-                    (Vec::new(), Vec::new())
-                };
-                out.push(DenseRow {
-                    mean,
-                    std,
-                    top,
-                    same,
-                });
-            }
-            let d = done.fetch_add(end - start, std::sync::atomic::Ordering::Relaxed) + end - start;
-            if d % 16384 < BLOCK_ROWS {
+        for i in range {
+            out.push(if input.eligible[i] {
+                store_neighbours(input, store, cfg, i)?
+            } else {
+                // Too short to link: no neighbours needed.
+                (Vec::new(), Vec::new())
+            });
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if d.is_multiple_of(16384) {
                 tracing::info!(done = d, of = n, "HNSW neighbours");
             }
         }
         Ok(out)
     });
-    let mut all = Vec::with_capacity(n);
+    let (mut top, mut same) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for part in parts {
-        all.extend(part?);
+        for (t, s) in part? {
+            top.push(t);
+            same.push(s);
+        }
     }
-    Ok(all)
+    Ok((top, same))
 }
 
 /// Paragraph `i`'s nearest eligible paragraphs of other texts, and its

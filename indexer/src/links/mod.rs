@@ -20,7 +20,9 @@ mod author;
 mod banality;
 mod candidates;
 mod dense;
+pub mod exact;
 mod input;
+mod kernel;
 mod layout;
 pub mod lineage;
 mod model;
@@ -67,29 +69,29 @@ use crate::error::Result;
 /// Computes the whole link graph from what the engine has indexed.
 pub fn compute(engine: &Engine) -> Result<Links> {
     let started = Instant::now();
+    let mut phases = Phases::start();
     let cfg = &engine.config.links;
     let input = input::LinkInput::load(engine, cfg)?;
     let dates = text_dates(engine, &input);
+    phases.end("input");
     let banality = banality::Banality::learn(&input, cfg);
+    phases.end("banality");
     let reuse = reuse::find(&input, &dates, &banality, cfg);
+    phases.end("reuse");
     let mut boilerplate = noise::exact_boilerplate(&input, cfg);
     let dense = dense::neighbours(&input, engine.vector_store(), cfg)?;
     noise::mark_twin_boilerplate(&mut boilerplate, &input, &dense.same, cfg);
     let duplicates = noise::duplicates(&input, &dense.same, cfg);
-    let usable: Vec<bool> = (0..input.len())
-        .map(|i| input.eligible[i] && !boilerplate[i] && !banality.banal[i])
-        .collect();
-    tracing::info!(
-        banal = banality.count(),
-        "banal passages (formulas of their corpus)"
-    );
+    phases.end("dense");
+    let usable = usable_rows(&input, &boilerplate, &banality);
     let candidates = candidates::gather(engine.text_index(), &input, &usable, &dense.top, cfg)?;
+    phases.end("bm25 candidates");
     let mut passages = passages::keep(&input, &candidates, &dense, &duplicates.pairs, &dates, cfg);
     reuse::mark_links(&mut passages.links, &reuse);
     let sites = crate::site::Sites::from_config(&engine.config);
     let author_links = resolve_author_links(&engine.catalogue(), &sites);
     let linked = linked_strength(engine, &input, &passages);
-    let phase = Instant::now();
+    phases.end("passage scores");
     let level = text_level::compare(
         &input,
         &text_level::TextLevelInput {
@@ -99,11 +101,8 @@ pub fn compute(engine: &Engine) -> Result<Links> {
             cfg,
         },
     );
-    tracing::info!(
-        seconds = phase.elapsed().as_secs_f64(),
-        pairs = level.pairs.len(),
-        "text level"
-    );
+    tracing::info!(pairs = level.pairs.len(), "text level");
+    phases.end("text level");
     let agg = aggregate::Aggregate {
         input: &input,
         text_index: engine.text_index(),
@@ -115,7 +114,10 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         kinds: aggregate::kinds_of(&passages),
     };
     let (related, ranked) = aggregate::related_lists(&agg, &level.pairs);
+    phases.end("related lists");
     let layout = layout::positions(&input.text_ids, &level.means, &related);
+    phases.end("layout");
+    phases.log();
     Ok(Links {
         model_id: engine.embedder().model_id().to_string(),
         related,
@@ -139,6 +141,53 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         reuse,
         layout,
     })
+}
+
+/// Paragraphs that may link: long enough, neither boilerplate nor a formula.
+fn usable_rows(
+    input: &input::LinkInput,
+    boilerplate: &[bool],
+    banality: &banality::Banality,
+) -> Vec<bool> {
+    tracing::info!(
+        banal = banality.count(),
+        "banal passages (formulas of their corpus)"
+    );
+    (0..input.len())
+        .map(|i| input.eligible[i] && !boilerplate[i] && !banality.banal[i])
+        .collect()
+}
+
+/// The wall time of each phase of [`compute`], logged at the end: where a
+/// `links` run spends its time (issue 15 asked for the split).
+struct Phases {
+    last: Instant,
+    split: Vec<(&'static str, f64)>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases {
+            last: Instant::now(),
+            split: Vec::new(),
+        }
+    }
+
+    /// Ends phase `name` now.
+    fn end(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.split.push((name, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+
+    fn log(&self) {
+        let split: Vec<String> = self
+            .split
+            .iter()
+            .map(|(name, s)| format!("{name} {s:.2}s"))
+            .collect();
+        tracing::info!(split = split.join(", "), "links phases");
+    }
 }
 
 /// Each text's date (by text index), from the catalogue.

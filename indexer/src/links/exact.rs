@@ -1,0 +1,329 @@
+//! Exact nearest neighbours of every paragraph by blocked matrix products,
+//! the way faiss does exact k-NN: blocks of rows against blocks of rows,
+//! each pair of paragraphs computed once (the product is symmetric), a
+//! threshold per row so that only the few products that could enter its
+//! best list leave the vector registers.
+//!
+//! Products are 16-bit integer approximations (`kernel`) whose error is
+//! bounded; each row keeps `k + EXTRA` candidates, rescored in f32. A row is
+//! certified exact when its `k`-th rescored cosine beats the bound on
+//! everything it did not keep; the rare row that is not is recomputed in
+//! f32 against every column. The result equals a plain computation.
+//!
+//! Owns: the blocking, the per-row thresholds, the rescoring and the
+//! certification. Must not: compute moments or filter links (`dense`).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ndarray::{Array2, Axis};
+
+use super::parallel::par_ranges;
+
+use super::kernel::{above, avx2, Quantised, MR, NR};
+
+/// Rows (and columns) of one block: 40 tiles high, 15 panels wide; one
+/// block of the quantised matrix is 180 KB, within L2.
+const BLOCK: usize = 240;
+/// Candidates kept per row beyond the `k` asked, so that the `k`-th exact
+/// cosine clears the error bound of what was not kept.
+const EXTRA: usize = 14;
+
+/// What the exact pass returns, in the order of the `rows` it was given.
+pub struct ExactNeighbours {
+    /// The `k` nearest rows of other texts, best first (global row numbers).
+    pub top: Vec<Vec<(usize, f32)>>,
+    /// Rows of other texts at cosine ≥ `same_cosine`, in row order.
+    pub same: Vec<Vec<usize>>,
+    /// Rows that the integer pass could not certify and were recomputed.
+    pub recomputed: usize,
+}
+
+/// One row's neighbours: (row, cosine), best first.
+type Neighbours = Vec<(usize, f32)>;
+
+/// The problem: unit vectors, which rows take part (rows and columns alike)
+/// and the text of every row (pairs within a text are never neighbours).
+pub struct Problem<'a> {
+    pub v: &'a Array2<f32>,
+    pub rows: &'a [usize],
+    pub text_of: &'a [usize],
+    pub k: usize,
+    pub same_cosine: f32,
+}
+
+/// One worker's view of every row: its best candidates so far (approximate
+/// cosines, best first) and the threshold a product must beat to matter.
+struct Candidates {
+    keep: usize,
+    same_cut: f32,
+    best: Vec<Vec<(u32, f32)>>,
+    threshold: Vec<f32>,
+    same: Vec<(u32, u32)>,
+}
+
+impl Candidates {
+    fn new(rows: usize, keep: usize, same_cut: f32) -> Candidates {
+        Candidates {
+            keep,
+            same_cut,
+            best: vec![Vec::new(); rows],
+            // Until a row holds `keep` candidates, everything beats it.
+            threshold: vec![f32::NEG_INFINITY; rows],
+            same: Vec::new(),
+        }
+    }
+
+    /// Offers product `s` of rows `i` and `j` (local numbers) to row `i`.
+    fn offer(&mut self, i: usize, j: usize, s: f32) {
+        if s >= self.same_cut {
+            self.same.push((i as u32, j as u32));
+        }
+        let best = &mut self.best[i];
+        if best.len() < self.keep || s > best[best.len() - 1].1 {
+            let pos = best.partition_point(|x| x.1 >= s);
+            best.insert(pos, (j as u32, s));
+            best.truncate(self.keep);
+            if best.len() == self.keep {
+                self.threshold[i] = best[self.keep - 1].1.min(self.same_cut);
+            }
+        }
+    }
+}
+
+/// Every row's exact neighbours among the other rows of other texts.
+pub fn all_pairs(problem: &Problem) -> ExactNeighbours {
+    let n = problem.rows.len();
+    let q = Quantised::new(problem.v, problem.rows, BLOCK);
+    // Local text numbers, padding in a text of its own that `offer` never sees.
+    let text: Vec<usize> = (0..q.rows)
+        .map(|r| {
+            problem
+                .rows
+                .get(r)
+                .map_or(usize::MAX, |&g| problem.text_of[g])
+        })
+        .collect();
+    let keep = problem.k + EXTRA;
+    let same_cut = problem.same_cosine - q.bound;
+    let blocks = q.rows / BLOCK;
+    let pairs: Vec<(usize, usize)> = (0..blocks)
+        .flat_map(|a| (a..blocks).map(move |b| (a, b)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let workers: Vec<Candidates> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut c = Candidates::new(q.rows, keep, same_cut);
+                    loop {
+                        let w = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&(a, b)) = pairs.get(w) else { break };
+                        block_pair(&q, &text, n, (a, b), &mut c);
+                    }
+                    c
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("exact neighbour worker panicked"))
+            .collect()
+    });
+    finish(problem, &q, workers)
+}
+
+/// The products of row block `a` with column block `b ≥ a`: row `i` is
+/// offered `j` and, off the diagonal, `j` is offered `i` (each pair once).
+fn block_pair(q: &Quantised, text: &[usize], n: usize, (a, b): (usize, usize), c: &mut Candidates) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        // SAFETY: AVX2 is present.
+        unsafe { block_pair_avx2(q, text, n, (a, b), c) };
+        return;
+    }
+    block_pair_with::<false>(q, text, n, (a, b), c);
+}
+
+/// `block_pair` compiled for AVX2, the tile and its epilogue inlined.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn block_pair_avx2(
+    q: &Quantised,
+    text: &[usize],
+    n: usize,
+    blocks: (usize, usize),
+    c: &mut Candidates,
+) {
+    block_pair_with::<true>(q, text, n, blocks, c);
+}
+
+#[inline(always)]
+fn block_pair_with<const AVX2: bool>(
+    q: &Quantised,
+    text: &[usize],
+    n: usize,
+    (a, b): (usize, usize),
+    c: &mut Candidates,
+) {
+    let mut tile = [0i32; MR * NR];
+    let mut scores = [0f32; NR];
+    let (rows, cols) = (a * BLOCK..(a + 1) * BLOCK, b * BLOCK..(b + 1) * BLOCK);
+    let symmetric = a != b;
+    for col0 in cols.step_by(NR) {
+        let inv_col = &q.inv_scale[col0..col0 + NR];
+        for row0 in rows.clone().step_by(MR) {
+            if row0 >= n {
+                break;
+            }
+            q.tile::<AVX2>(row0, col0, &mut tile);
+            for r in 0..MR {
+                let i = row0 + r;
+                let (row_mask, col_mask) = above::<AVX2>(
+                    &tile[r * NR..(r + 1) * NR],
+                    q.inv_scale[i],
+                    inv_col,
+                    c.threshold[i],
+                    &c.threshold[col0..col0 + NR],
+                    &mut scores,
+                );
+                let col_mask = if symmetric { col_mask } else { 0 };
+                if row_mask | col_mask == 0 || i >= n {
+                    continue;
+                }
+                for cc in ones(row_mask | col_mask) {
+                    let j = col0 + cc;
+                    // Padding and the row's own text never enter.
+                    if j >= n || text[i] == text[j] {
+                        continue;
+                    }
+                    if row_mask >> cc & 1 == 1 {
+                        c.offer(i, j, scores[cc]);
+                    }
+                    if col_mask >> cc & 1 == 1 {
+                        c.offer(j, i, scores[cc]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The positions of the set bits of `mask`, lowest first.
+fn ones(mut mask: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let c = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            c
+        })
+    })
+}
+
+/// Merges the workers' candidates, rescores them in f32 and certifies each
+/// row; uncertified rows are recomputed against every column.
+fn finish(problem: &Problem, q: &Quantised, workers: Vec<Candidates>) -> ExactNeighbours {
+    let n = problem.rows.len();
+    let keep = problem.k + EXTRA;
+    let mut merged: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    let mut same: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for w in workers {
+        for (i, best) in w.best.into_iter().enumerate().take(n) {
+            merged[i].extend(best);
+        }
+        for (i, j) in w.same {
+            same[i as usize].push(j as usize);
+        }
+    }
+    let v = problem.v;
+    let global = |local: usize| problem.rows[local];
+    let exact = |i: usize, j: usize| v.row(global(i)).dot(&v.row(global(j)));
+    // Per row: its certified neighbours (None: recompute) and its twins.
+    let rows: Vec<(Option<Neighbours>, Vec<usize>)> = par_ranges(n, |range| {
+        range
+            .map(|i| {
+                let mut cands = merged[i].clone();
+                cands.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+                cands.truncate(keep);
+                // Everything not kept scored at most this, so at most this + bound.
+                let unseen_max = (cands.len() == keep).then(|| cands[keep - 1].1 + q.bound);
+                let mut rescored: Vec<(usize, f32)> = cands
+                    .iter()
+                    .map(|&(j, _)| (j as usize, exact(i, j as usize)))
+                    .collect();
+                rescored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+                rescored.truncate(problem.k);
+                let certified = match unseen_max {
+                    None => true,
+                    Some(m) => rescored.len() == problem.k && rescored[problem.k - 1].1 > m,
+                };
+                let mut twins: Vec<usize> = same[i]
+                    .iter()
+                    .copied()
+                    .filter(|&j| exact(i, j) >= problem.same_cosine)
+                    .map(global)
+                    .collect();
+                twins.sort_unstable();
+                twins.dedup();
+                (certified.then_some(rescored), twins)
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    let uncertain: Vec<usize> = (0..n).filter(|&i| rows[i].0.is_none()).collect();
+    let mut recomputed = recompute(problem, &uncertain).into_iter();
+    let mut top = Vec::with_capacity(n);
+    let mut twins = Vec::with_capacity(n);
+    for (t, s) in rows {
+        let t = t.unwrap_or_else(|| recomputed.next().expect("one per uncertain row"));
+        top.push(t.into_iter().map(|(j, c)| (global(j), c)).collect());
+        twins.push(s);
+    }
+    ExactNeighbours {
+        top,
+        same: twins,
+        recomputed: uncertain.len(),
+    }
+}
+
+/// The best `k` of the `uncertain` rows against every row of other texts,
+/// in f32 matrix products of 64 rows at a time (local numbers).
+fn recompute(problem: &Problem, uncertain: &[usize]) -> Vec<Vec<(usize, f32)>> {
+    if uncertain.is_empty() {
+        return Vec::new();
+    }
+    let (rows, text_of) = (problem.rows, problem.text_of);
+    let all = problem.v.select(Axis(0), rows);
+    let chunks: Vec<&[usize]> = uncertain.chunks(64).collect();
+    par_ranges(chunks.len(), |range| {
+        let mut out = Vec::new();
+        for chunk in &chunks[range] {
+            let sims = all.select(Axis(0), chunk).dot(&all.t());
+            for (r, &i) in chunk.iter().enumerate() {
+                let mut best: Vec<(usize, f32)> = sims
+                    .row(r)
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| text_of[rows[j]] != text_of[rows[i]])
+                    .map(|(j, &c)| (j, c))
+                    .collect();
+                let k = problem.k.min(best.len());
+                if k > 0 && k < best.len() {
+                    best.select_nth_unstable_by(k - 1, |x, y| {
+                        y.1.total_cmp(&x.1).then(x.0.cmp(&y.0))
+                    });
+                }
+                // A copy of the k best: `best` holds a whole row of cosines.
+                let mut top = best[..k].to_vec();
+                top.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+                out.push(top);
+            }
+        }
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
