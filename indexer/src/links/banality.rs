@@ -42,10 +42,15 @@ impl Banality {
         }
         let mut frequent: Vec<Vec<bool>> = vec![Vec::new(); input.len()];
         for rows in rows_by_corpus.values() {
-            let grams: Vec<Vec<u64>> = rows
-                .iter()
-                .map(|&r| trigram_hashes(&input.paragraphs[r].text))
-                .collect();
+            let grams: Vec<Vec<u64>> = super::parallel::par_ranges(rows.len(), |range| {
+                rows[range]
+                    .iter()
+                    .map(|&r| trigram_hashes(&input.paragraphs[r].text))
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .flatten()
+            .collect();
             let mut df: HashMap<u64, u32> = HashMap::new();
             for g in &grams {
                 let mut seen: Vec<u64> = g.clone();

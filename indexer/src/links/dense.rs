@@ -169,10 +169,11 @@ fn own_text_terms(
         for (all, elig) in &by_text[texts] {
             let x = v.select(Axis(0), all);
             let e = v.select(Axis(0), elig);
-            let dots = x.dot(&e.t());
+            // Σ x·y is x·(Σ y); only the squares need every product.
+            let total: Array1<f64> = e.mapv(f64::from).sum_axis(Axis(0));
             let devs = x.dot(&(&e - mu).t());
             for (r, &i) in all.iter().enumerate() {
-                let sum = dots.row(r).iter().map(|&c| c as f64).sum::<f64>();
+                let sum = x.row(r).mapv(f64::from).dot(&total);
                 let sq = devs.row(r).iter().map(|&c| (c as f64).powi(2)).sum::<f64>();
                 out.push((i, sum, sq));
             }

@@ -259,17 +259,31 @@ fn seed_pairs(
     texts: &[Vec<Word>],
     boilerplate_texts: usize,
 ) -> BTreeMap<(usize, usize), Vec<(usize, usize)>> {
-    let mut index: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();
-    for (t, words) in texts.iter().enumerate() {
-        for p in 0..words.len().saturating_sub(SHINGLE - 1) {
-            index
-                .entry(shingle_hash(&words[p..p + SHINGLE]))
-                .or_default()
-                .push((t, p));
-        }
-    }
+    // The hashes on all cores.
+    let hashes: Vec<Vec<u64>> = super::parallel::par_ranges(texts.len(), |range| {
+        texts[range]
+            .iter()
+            .map(|words| words.windows(SHINGLE).map(shingle_hash).collect())
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    // Every (hash, text, position), sorted by hash: equal shingles adjacent
+    // (a sort is much cheaper than a map of millions of small vectors).
+    let mut all: Vec<(u64, usize, usize)> = hashes
+        .iter()
+        .enumerate()
+        .flat_map(|(t, hs)| hs.iter().enumerate().map(move |(p, &h)| (h, t, p)))
+        .collect();
+    all.sort_unstable();
     let mut seeds: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
-    for hits in index.values() {
+    for group in all.chunk_by(|x, y| x.0 == y.0) {
+        // Most shingles occur once: no set to build for them.
+        if group.len() < 2 {
+            continue;
+        }
+        let hits: Vec<(usize, usize)> = group.iter().map(|&(_, t, p)| (t, p)).collect();
         let distinct: HashSet<usize> = hits.iter().map(|h| h.0).collect();
         if distinct.len() < 2 || distinct.len() >= boilerplate_texts {
             continue;
@@ -290,14 +304,25 @@ fn seed_pairs(
 /// Each text's words, its paragraphs in order, banal ones left out (so no
 /// span runs on into a formula).
 fn text_words(input: &LinkInput, banal: &[bool]) -> Vec<Vec<Word>> {
-    let mut texts: Vec<Vec<Word>> = vec![Vec::new(); input.n_texts()];
-    for (row, p) in input.paragraphs.iter().enumerate() {
-        if banal[row] {
-            continue;
-        }
-        words_of(&p.text, row, &mut texts[input.text_of[row]]);
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); input.n_texts()];
+    for row in (0..input.len()).filter(|&r| !banal[r]) {
+        rows[input.text_of[row]].push(row);
     }
-    texts
+    super::parallel::par_ranges(rows.len(), |range| {
+        rows[range]
+            .iter()
+            .map(|rs| {
+                let mut words = Vec::new();
+                for &row in rs {
+                    words_of(&input.paragraphs[row].text, row, &mut words);
+                }
+                words
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// An aligned run: word ranges `sa..ea` in `a`, `sb..eb` in `b`, and its

@@ -16,7 +16,7 @@ use super::parallel::par_ranges;
 use crate::config::LinksConfig;
 use crate::related::{
     centred, chamfer, chamfer_without, document_frequencies, fuse_signals, intern, mean_row,
-    sparse_dot, text_means, tfidf_vector, without, PairSignals, Sparse,
+    sorted_counts, sparse_dot, text_means, tfidf_vector, tfidf_without, PairSignals, Sparse,
 };
 
 /// What the text level reads beside the paragraphs.
@@ -65,8 +65,9 @@ struct Centred {
 
 /// Each text's and each paragraph's words, on one vocabulary.
 struct Words {
-    by_paragraph: HashMap<usize, HashMap<u32, u32>>,
-    texts: Vec<HashMap<u32, u32>>,
+    /// Each paragraph's and each text's counts, sorted by term id.
+    by_paragraph: HashMap<usize, Vec<(u32, u32)>>,
+    sorted_texts: Vec<Vec<(u32, u32)>>,
     df: Vec<u32>,
     vectors: Vec<Sparse>,
 }
@@ -208,18 +209,22 @@ fn candidate_texts(mean_cos: &Array2<f32>, level: &TextLevelInput) -> Vec<HashSe
 
 /// Words of each paragraph of `rows` and of each text (one vocabulary).
 fn words(input: &LinkInput, rows: &[Vec<usize>]) -> Words {
-    let mut analyzer = crate::analyzer::french_analyzer();
     let mut slot = vec![usize::MAX; input.len()];
-    let mut bags: Vec<Vec<String>> = Vec::new();
-    for rs in rows {
-        for &i in rs {
-            slot[i] = bags.len();
-            bags.push(crate::analyzer::terms(
-                &mut analyzer,
-                &input.paragraphs[i].text,
-            ));
-        }
+    let order: Vec<usize> = rows.iter().flatten().copied().collect();
+    for (k, &i) in order.iter().enumerate() {
+        slot[i] = k;
     }
+    // The analysis (tokens, elisions, stems) on all cores, one analyzer each.
+    let bags: Vec<Vec<String>> = par_ranges(order.len(), |range| {
+        let mut analyzer = crate::analyzer::french_analyzer();
+        order[range]
+            .iter()
+            .map(|&i| crate::analyzer::terms(&mut analyzer, &input.paragraphs[i].text))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let (counts, vocab) = intern(&bags);
     let texts: Vec<HashMap<u32, u32>> = rows
         .iter()
@@ -236,15 +241,16 @@ fn words(input: &LinkInput, rows: &[Vec<usize>]) -> Words {
     let df = document_frequencies(&texts, vocab);
     let by_paragraph = (0..input.len())
         .filter(|&i| slot[i] != usize::MAX)
-        .map(|i| (i, counts[slot[i]].clone()))
+        .map(|i| (i, sorted_counts(&counts[slot[i]])))
         .collect();
+    let sorted_texts = texts.iter().map(sorted_counts).collect();
     let vectors = texts
         .iter()
         .map(|c| tfidf_vector(c, &df, rows.len()))
         .collect();
     Words {
         by_paragraph,
-        texts,
+        sorted_texts,
         df,
         vectors,
     }
@@ -276,12 +282,9 @@ fn measure(
     } else {
         unit(&c.sums[a] - &c.vc.row(i0)).dot(&unit(&c.sums[b] - &c.vc.row(j0)))
     };
-    let words_of = |t: usize, i: usize| {
-        let counts = match words.by_paragraph.get(&i) {
-            Some(p) if !lone => without(&words.texts[t], p),
-            _ => words.texts[t].clone(),
-        };
-        tfidf_vector(&counts, &words.df, n_texts)
+    let words_of = |t: usize, i: usize| match words.by_paragraph.get(&i) {
+        Some(p) if !lone => tfidf_without(&words.sorted_texts[t], p, &words.df, n_texts),
+        _ => words.vectors[t].clone(),
     };
     let passages = level.linked.get(&(a, b)).copied().unwrap_or(0.0);
     Measured {
