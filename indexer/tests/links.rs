@@ -108,18 +108,23 @@ fn adding_a_text_gives_the_same_links_as_a_full_recompute() {
     );
 }
 
-#[test]
-fn demo_corpora_links_duplicates_author_recall_and_gexf() {
-    let tmp = tempfile::tempdir().unwrap();
-    let config = common::config(
-        tmp.path(),
+/// The shipped config on the four demo corpora, data in `data`.
+fn demo_config(data: &Path) -> Config {
+    common::config(
+        data,
         &[
             "crouzet-blog",
             "crouzet-livre-contre-attaque",
             "debats-ia",
             "essais",
         ],
-    );
+    )
+}
+
+#[test]
+fn demo_corpora_links_duplicates_author_recall_and_gexf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = demo_config(tmp.path());
     let engine = Engine::open_with(config.clone(), common::embedder()).unwrap();
     engine.index(false).unwrap();
     let links = links::compute(&engine).unwrap();
@@ -187,15 +192,7 @@ fn demo_corpora_links_duplicates_author_recall_and_gexf() {
 fn issue_15_exact_neighbours_of_the_demo_equal_a_plain_computation() {
     use rhizome::links::exact::{all_pairs, Problem};
     let tmp = tempfile::tempdir().unwrap();
-    let config = common::config(
-        tmp.path(),
-        &[
-            "crouzet-blog",
-            "crouzet-livre-contre-attaque",
-            "debats-ia",
-            "essais",
-        ],
-    );
+    let config = demo_config(tmp.path());
     let min_chars = config.links.min_chars;
     let engine = Engine::open_with(config, common::embedder()).unwrap();
     engine.index(false).unwrap();
