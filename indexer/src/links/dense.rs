@@ -218,19 +218,10 @@ pub(super) fn top_k(row: ArrayView1<f32>, i: usize, input: &LinkInput, k: usize)
     let mut top = Vec::with_capacity(k + 1);
     for (j, &c) in row.iter().enumerate() {
         if input.text_of[j] != input.text_of[i] && input.eligible[j] {
-            keep_best(&mut top, k, j, c);
+            exact::keep_best(&mut top, k, j, c);
         }
     }
     top
-}
-
-/// Inserts `(j, c)` into `top` (best first) if it is among the best `k`.
-fn keep_best(top: &mut Neighbours, k: usize, j: usize, c: f32) {
-    if top.len() < k || c > top[top.len() - 1].1 {
-        let pos = top.partition_point(|x| x.1 >= c);
-        top.insert(pos, (j, c));
-        top.truncate(k);
-    }
 }
 
 /// Above `exact_max_paragraphs`: neighbours from the vector store's HNSW

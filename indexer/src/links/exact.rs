@@ -79,15 +79,27 @@ impl Candidates {
             self.same.push((i as u32, j as u32));
         }
         let best = &mut self.best[i];
-        if best.len() < self.keep || s > best[best.len() - 1].1 {
-            let pos = best.partition_point(|x| x.1 >= s);
-            best.insert(pos, (j as u32, s));
-            best.truncate(self.keep);
-            if best.len() == self.keep {
-                self.threshold[i] = best[self.keep - 1].1.min(self.same_cut);
-            }
+        if keep_best(best, self.keep, j as u32, s) && best.len() == self.keep {
+            self.threshold[i] = best[self.keep - 1].1.min(self.same_cut);
         }
     }
+}
+
+/// Inserts `(j, c)` into `top` (best first, earlier entries first among
+/// equals) if it is among the best `k`; says whether it was.
+pub(super) fn keep_best<T>(top: &mut Vec<(T, f32)>, k: usize, j: T, c: f32) -> bool {
+    if top.len() < k || c > top[top.len() - 1].1 {
+        let pos = top.partition_point(|x| x.1 >= c);
+        top.insert(pos, (j, c));
+        top.truncate(k);
+        return true;
+    }
+    false
+}
+
+/// Best cosine first, then the lower row: the order of every neighbour list.
+fn best_first<T: Ord>(x: &(T, f32), y: &(T, f32)) -> std::cmp::Ordering {
+    y.1.total_cmp(&x.1).then(x.0.cmp(&y.0))
 }
 
 /// Every row's exact neighbours among the other rows of other texts.
@@ -243,7 +255,7 @@ fn finish(problem: &Problem, q: &Quantised, workers: Vec<Candidates>) -> ExactNe
         range
             .map(|i| {
                 let mut cands = merged[i].clone();
-                cands.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+                cands.sort_by(best_first);
                 cands.truncate(keep);
                 // Everything not kept scored at most this, so at most this + bound.
                 let unseen_max = (cands.len() == keep).then(|| cands[keep - 1].1 + q.bound);
@@ -251,7 +263,7 @@ fn finish(problem: &Problem, q: &Quantised, workers: Vec<Candidates>) -> ExactNe
                     .iter()
                     .map(|&(j, _)| (j as usize, exact(i, j as usize)))
                     .collect();
-                rescored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+                rescored.sort_by(best_first);
                 rescored.truncate(problem.k);
                 let certified = match unseen_max {
                     None => true,
@@ -311,13 +323,11 @@ fn recompute(problem: &Problem, uncertain: &[usize]) -> Vec<Vec<(usize, f32)>> {
                     .collect();
                 let k = problem.k.min(best.len());
                 if k > 0 && k < best.len() {
-                    best.select_nth_unstable_by(k - 1, |x, y| {
-                        y.1.total_cmp(&x.1).then(x.0.cmp(&y.0))
-                    });
+                    best.select_nth_unstable_by(k - 1, best_first);
                 }
                 // A copy of the k best: `best` holds a whole row of cosines.
                 let mut top = best[..k].to_vec();
-                top.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+                top.sort_by(best_first);
                 out.push(top);
             }
         }
