@@ -19,7 +19,7 @@ use ndarray::{Array2, Axis};
 
 use super::parallel::par_ranges;
 
-use super::kernel::{above, avx2, Quantised, MR, NR};
+use super::kernel::{above, isa, Quantised, AVX2, AVX512, MR, NR, PORTABLE};
 
 /// Rows (and columns) of one block: 40 tiles high, 15 panels wide; one
 /// block of the quantised matrix is 180 KB, within L2.
@@ -149,12 +149,13 @@ pub fn all_pairs(problem: &Problem) -> ExactNeighbours {
 /// offered `j` and, off the diagonal, `j` is offered `i` (each pair once).
 fn block_pair(q: &Quantised, text: &[usize], n: usize, (a, b): (usize, usize), c: &mut Candidates) {
     #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        // SAFETY: AVX2 is present.
-        unsafe { block_pair_avx2(q, text, n, (a, b), c) };
-        return;
+    match isa() {
+        // SAFETY: the CPU has the instructions each is compiled for.
+        AVX512 => return unsafe { block_pair_avx512(q, text, n, (a, b), c) },
+        AVX2 => return unsafe { block_pair_avx2(q, text, n, (a, b), c) },
+        _ => {}
     }
-    block_pair_with::<false>(q, text, n, (a, b), c);
+    block_pair_with::<PORTABLE>(q, text, n, (a, b), c);
 }
 
 /// `block_pair` compiled for AVX2, the tile and its epilogue inlined.
@@ -167,11 +168,24 @@ unsafe fn block_pair_avx2(
     blocks: (usize, usize),
     c: &mut Candidates,
 ) {
-    block_pair_with::<true>(q, text, n, blocks, c);
+    block_pair_with::<AVX2>(q, text, n, blocks, c);
+}
+
+/// `block_pair` compiled for AVX-512 VNNI (the epilogue stays AVX2).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,avx512f,avx512vnni")]
+unsafe fn block_pair_avx512(
+    q: &Quantised,
+    text: &[usize],
+    n: usize,
+    blocks: (usize, usize),
+    c: &mut Candidates,
+) {
+    block_pair_with::<AVX512>(q, text, n, blocks, c);
 }
 
 #[inline(always)]
-fn block_pair_with<const AVX2: bool>(
+fn block_pair_with<const ISA: u8>(
     q: &Quantised,
     text: &[usize],
     n: usize,
@@ -188,10 +202,10 @@ fn block_pair_with<const AVX2: bool>(
             if row0 >= n {
                 break;
             }
-            q.tile::<AVX2>(row0, col0, &mut tile);
+            q.tile::<ISA>(row0, col0, &mut tile);
             for r in 0..MR {
                 let i = row0 + r;
-                let (row_mask, col_mask) = above::<AVX2>(
+                let (row_mask, col_mask) = above::<ISA>(
                     &tile[r * NR..(r + 1) * NR],
                     q.inv_scale[i],
                     inv_col,

@@ -1,16 +1,21 @@
 //! The dense pass's inner loop: dot products of unit vectors quantised to
 //! 16-bit integers, six rows by sixteen columns at a time.
 //!
-//! Why 16-bit integers: the machine this targets (2 Zen 5 cores in a VM
-//! that exposes AVX2 and FMA but no AVX-512 or VNNI) does two vector
-//! multiplies per cycle, f32 FMA (8 multiply-adds) or `vpmaddwd` (16, plus
-//! an add). In the same 6×16 tile the 16-bit one ran 1.4× the f32 one and
+//! Why 16-bit integers: on AVX2 (a VM of 2 Zen 5 cores that exposed AVX2
+//! and FMA but no AVX-512) the machine does two vector multiplies per
+//! cycle, f32 FMA (8 multiply-adds) or `vpmaddwd` (16, plus an add). In the
+//! same 6×16 tile the 16-bit one ran 1.4× the f32 one and
 //! halves the memory traffic; its quantisation error on a cosine is about
 //! 10⁻⁴, small enough that a few extra candidates per row, rescored in f32,
 //! make the neighbours exact (see `exact`). 8-bit products (`vpmaddubsw`,
 //! widened) ran 1.9× faster still, but their error bound (≈ 0.03, from the
 //! quantisation step) is wider than the gaps between a row's best cosines,
 //! so most rows would fail certification and be recomputed in f32.
+//!
+//! Where the CPU has AVX-512 VNNI (the same Zen 5 in a VM that exposes it),
+//! `vpdpwssd` does the 32 multiply-adds of a 512-bit register of i16 pairs
+//! and the accumulation in one instruction: the same integers (the sums
+//! wrap identically), twice the work per instruction.
 //!
 //! Owns: quantisation, the packed column panels, one tile of products.
 //! Must not: choose neighbours (that is `exact`).
@@ -21,6 +26,11 @@ use ndarray::{Array2, ArrayView1};
 pub(super) const MR: usize = 6;
 /// Columns of one tile (two AVX2 registers of eight i32).
 pub(super) const NR: usize = 16;
+/// Instruction sets a tile can run on, the best one first chosen by [`isa`].
+pub(super) const PORTABLE: u8 = 0;
+pub(super) const AVX2: u8 = 1;
+pub(super) const AVX512: u8 = 2;
+
 /// Largest scale: the product of two rows' scales stays below 2³¹, so no dot
 /// product of two quantised unit vectors (nor any partial sum) overflows i32.
 const MAX_SCALE: f32 = 46_000.0;
@@ -86,26 +96,23 @@ impl Quantised {
     }
 
     /// Integer dot products of rows `row0..row0+MR` with columns
-    /// `col0..col0+NR`, row-major into `out`; with `AVX2` (which the caller
-    /// has checked, see [`avx2`]) in AVX2 registers. Inlined into the
+    /// `col0..col0+NR`, row-major into `out`, with the instructions of `ISA`
+    /// (which the caller has checked, see [`isa`]). Inlined into the
     /// caller's loop, so the whole loop is compiled for the instructions.
     #[inline(always)]
-    pub fn tile<const AVX2: bool>(&self, row0: usize, col0: usize, out: &mut [i32; MR * NR]) {
+    pub fn tile<const ISA: u8>(&self, row0: usize, col0: usize, out: &mut [i32; MR * NR]) {
         assert!(row0 + MR <= self.rows && col0 + NR <= self.rows);
         #[cfg(target_arch = "x86_64")]
-        if AVX2 {
-            // SAFETY: the caller checked AVX2 (`avx2()`); both pointers
-            // address whole tiles inside `data` and `panels` (asserted above).
-            unsafe {
-                tile_avx2(
-                    self.row_ptr(row0),
-                    self.pairs,
-                    self.panel_ptr(col0),
-                    self.pairs,
-                    out,
-                )
-            };
-            return;
+        {
+            let (a, b) = (self.row_ptr(row0), self.panel_ptr(col0));
+            // SAFETY: the caller checked the instruction set (`isa()`); both
+            // pointers address whole tiles inside `data` and `panels`
+            // (asserted above).
+            match ISA {
+                AVX512 => return unsafe { tile_avx512(a, self.pairs, b, self.pairs, out) },
+                AVX2 => return unsafe { tile_avx2(a, self.pairs, b, self.pairs, out) },
+                _ => {}
+            }
         }
         self.tile_portable(row0, col0, out);
     }
@@ -129,19 +136,42 @@ impl Quantised {
     }
 }
 
-/// Whether this CPU has AVX2 (then the `AVX2` paths may run).
-pub(super) fn avx2() -> bool {
+/// The best instruction set of this CPU for the tile: [`AVX512`] (with
+/// VNNI), [`AVX2`] or [`PORTABLE`]. `RHIZOME_EXACT_ISA=avx2` or `portable`
+/// asks for a lesser one (benchmarks compare them in one run).
+pub(super) fn isa() -> u8 {
+    static ISA: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+    *ISA.get_or_init(|| {
+        let best = detected();
+        match std::env::var("RHIZOME_EXACT_ISA").as_deref() {
+            Ok("portable") => PORTABLE,
+            Ok("avx2") => best.min(AVX2),
+            _ => best,
+        }
+    })
+}
+
+fn detected() -> u8 {
     #[cfg(target_arch = "x86_64")]
-    return std::arch::is_x86_feature_detected!("avx2");
-    #[allow(unreachable_code)]
-    false
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vnni")
+            && std::arch::is_x86_feature_detected!("avx2")
+        {
+            return AVX512;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return AVX2;
+        }
+    }
+    PORTABLE
 }
 
 /// One tile row's products as cosines (`scores`), and which of the sixteen
 /// beat the row's threshold (bit `c` of the first mask) or their column's
 /// (the second): the only products that leave the registers.
 #[inline(always)]
-pub(super) fn above<const AVX2: bool>(
+pub(super) fn above<const ISA: u8>(
     products: &[i32],
     inv_row: f32,
     inv_col: &[f32],
@@ -151,8 +181,9 @@ pub(super) fn above<const AVX2: bool>(
 ) -> (u32, u32) {
     assert!(products.len() == NR && inv_col.len() == NR && col_threshold.len() == NR);
     #[cfg(target_arch = "x86_64")]
-    if AVX2 {
-        // SAFETY: the caller checked AVX2; every slice holds NR values (asserted).
+    if ISA >= AVX2 {
+        // SAFETY: the caller checked AVX2 (AVX512 implies it); every slice
+        // holds NR values (asserted).
         return unsafe {
             above_avx2(
                 products,
@@ -304,6 +335,48 @@ unsafe fn tile_avx2(
     }
 }
 
+/// The AVX-512 VNNI tile: one register of sixteen columns per row, each
+/// row's sum split over even and odd pairs (twelve independent
+/// accumulators, so that `vpdpwssd`'s latency does not serialise them).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vnni")]
+#[inline]
+unsafe fn tile_avx512(
+    a: *const i32,
+    stride: usize,
+    b: *const i32,
+    pairs: usize,
+    out: &mut [i32; MR * NR],
+) {
+    use std::arch::x86_64::*;
+    let z = _mm512_setzero_si512();
+    let mut even = [z; MR];
+    let mut odd = [z; MR];
+    let mut p = 0;
+    while p + 2 <= pairs {
+        let b0 = _mm512_loadu_si512(b.add(p * NR) as *const _);
+        let b1 = _mm512_loadu_si512(b.add((p + 1) * NR) as *const _);
+        for r in 0..MR {
+            let row = a.add(r * stride + p);
+            even[r] = _mm512_dpwssd_epi32(even[r], _mm512_set1_epi32(*row), b0);
+            odd[r] = _mm512_dpwssd_epi32(odd[r], _mm512_set1_epi32(*row.add(1)), b1);
+        }
+        p += 2;
+    }
+    if p < pairs {
+        let b0 = _mm512_loadu_si512(b.add(p * NR) as *const _);
+        for (r, acc) in even.iter_mut().enumerate() {
+            *acc = _mm512_dpwssd_epi32(*acc, _mm512_set1_epi32(*a.add(r * stride + p)), b0);
+        }
+    }
+    for (r, (e, o)) in even.iter().zip(&odd).enumerate() {
+        _mm512_storeu_si512(
+            out.as_mut_ptr().add(r * NR) as *mut _,
+            _mm512_add_epi32(*e, *o),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,13 +404,23 @@ mod tests {
         let q = Quantised::new(&v, &rows, 48);
         let (mut fast, mut plain) = ([0; MR * NR], [0; MR * NR]);
         for (row0, col0) in [(0, 0), (6, 16), (30, 32)] {
-            assert!(avx2(), "the machine this is tested on has AVX2");
-            q.tile::<true>(row0, col0, &mut fast);
             q.tile_portable(row0, col0, &mut plain);
+            assert!(
+                detected() >= AVX2,
+                "the machines this is tested on have AVX2"
+            );
+            q.tile::<AVX2>(row0, col0, &mut fast);
             assert_eq!(
                 fast, plain,
                 "AVX2 and portable tiles differ at {row0},{col0}"
             );
+            if detected() == AVX512 {
+                q.tile::<AVX512>(row0, col0, &mut fast);
+                assert_eq!(
+                    fast, plain,
+                    "AVX-512 and portable tiles differ at {row0},{col0}"
+                );
+            }
             for r in 0..MR {
                 for c in 0..NR {
                     let (i, j) = (row0 + r, col0 + c);
@@ -363,7 +446,7 @@ mod tests {
         let rows: Vec<usize> = (0..16).collect();
         let q = Quantised::new(&v, &rows, 48);
         let mut out = [0; MR * NR];
-        q.tile::<false>(0, 0, &mut out);
+        q.tile::<PORTABLE>(0, 0, &mut out);
         let c = out[0] as f32 * q.inv_scale[0] * q.inv_scale[0];
         assert!((c - 1.0).abs() < 1e-4, "{c}");
     }
