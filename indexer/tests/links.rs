@@ -96,11 +96,10 @@ fn adding_a_text_gives_the_same_links_as_a_full_recompute() {
     engine.index(false).unwrap();
     links::compute(&engine).unwrap();
     write_corpus(&corpus, &POSTS[4..]);
-    let t = std::time::Instant::now();
+    // (How long this takes is a benchmark's business, not a test's.)
     let report = engine.index(false).unwrap();
     assert_eq!(report.texts_indexed, 1);
     let updated = links::compute(&engine).unwrap();
-    assert!(t.elapsed().as_secs_f64() < 10.0);
     let full = compute(fixture_config(&tmp.path().join("fresh"), &corpus));
     assert_eq!(
         serde_json::to_value(&updated.related).unwrap(),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use edge::EdgeStore;
 #[cfg(feature = "qdrant-server")]
-pub use server::ServerStore;
+pub use server::{LocalShard, ServerStore};
 pub use text::{StoredParagraph, TextIndex};
 
 use crate::config::{Backend, VectorStoreConfig};

@@ -7,7 +7,16 @@
 //! callers (which run off the async runtime), so each call runs on a small
 //! runtime of its own. Writes wait for the server's acknowledgement: no
 //! success is reported for unwritten points.
+//!
+//! A cluster is given as several node addresses (`vector_store.url` or
+//! `QDRANT_URL`, separated by commas). Every request goes to the node that
+//! answered last; when it does not answer (refused, reset, timed out) the
+//! next one is tried, so one stopped node is a warning, not an outage: any
+//! Qdrant node serves reads and writes for the whole collection, routing
+//! them to the shards' live replicas (issue 14).
 
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,44 +26,92 @@ use qdrant_client::qdrant::vectors_output::VectorsOptions;
 use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
     DeletePointsBuilder, Distance, FieldType, Filter as QFilter, GetPointsBuilder,
-    HnswConfigDiffBuilder, PointId, PointStruct, Range, ScalarQuantizationBuilder,
-    ScrollPointsBuilder, SearchParamsBuilder, SearchPointsBuilder, UpsertPointsBuilder,
-    VectorParamsBuilder,
+    HnswConfigDiffBuilder, OptimizersConfigDiffBuilder, PointId, PointStruct, Range,
+    ScalarQuantizationBuilder, ScrollPointsBuilder, SearchParamsBuilder, SearchPointsBuilder,
+    UpsertPointsBuilder, VectorParamsBuilder,
 };
-use qdrant_client::{Payload, Qdrant};
+use qdrant_client::{Payload, Qdrant, QdrantError};
 
 use super::{Filter, PointPayload, VectorPoint, VectorStore};
 use crate::config::VectorStoreConfig;
 use crate::error::{Error, Result};
 
 pub struct ServerStore {
-    client: Arc<Qdrant>,
+    nodes: Arc<Nodes>,
     collection: String,
     rt: tokio::runtime::Runtime,
     batch: usize,
     parallel: usize,
 }
 
+/// Whether an error says the node did not answer (rather than answered
+/// with an error). A node that answers that one of the shard replicas it
+/// asked is unreachable ("Service internal error: 1 of 1 read operations
+/// failed: … tcp connect error …") did answer: the next node cannot do
+/// better, and the message names the replica's peer.
+fn unreachable(detail: &str) -> bool {
+    !detail.contains("Service internal error")
+        && [
+            "Connection refused",
+            "tcp connect error",
+            "Failed to connect",
+            "Unavailable",
+            "transport error",
+            "Timeout expired",
+            "deadline has elapsed",
+            "connection reset",
+            "broken pipe",
+        ]
+        .iter()
+        .any(|m| detail.contains(m))
+}
+
 fn err(what: &str, e: impl std::fmt::Display) -> Error {
-    let detail = e.to_string();
-    // tonic's transport errors are long; say what happened and what to do first.
-    let unreachable = [
-        "Connection refused",
-        "tcp connect error",
-        "Unavailable",
-        "transport error",
-        "Timeout expired",
-        "deadline has elapsed",
-    ]
-    .iter()
-    .any(|m| detail.contains(m));
-    if unreachable {
-        Error::VectorStore(format!(
-            "Qdrant server unreachable during {what}: start it (or fix vector_store.url / QDRANT_URL) and rerun; \
-             indexing resumes where it stopped. Cause: {detail}"
-        ))
-    } else {
-        Error::VectorStore(format!("Qdrant server: {what}: {detail}"))
+    Error::VectorStore(format!("Qdrant server: {what}: {e}"))
+}
+
+/// The cluster's nodes as the client sees them: every address given, and
+/// the one that answered last (tried first).
+struct Nodes {
+    nodes: Vec<(String, Arc<Qdrant>)>,
+    current: AtomicUsize,
+}
+
+impl Nodes {
+    /// Runs `call` on the current node, then on each other node while they
+    /// do not answer. An error the node answered with (a bad request, a
+    /// shard with no live replica) is returned as it is, naming the node.
+    async fn call<T, F, Fut>(&self, what: &str, call: F) -> Result<T>
+    where
+        F: Fn(Arc<Qdrant>) -> Fut,
+        Fut: Future<Output = std::result::Result<T, QdrantError>>,
+    {
+        let first = self.current.load(Ordering::Relaxed);
+        let mut silent = Vec::new();
+        for k in 0..self.nodes.len() {
+            let i = (first + k) % self.nodes.len();
+            let (url, client) = &self.nodes[i];
+            match call(client.clone()).await {
+                Ok(v) => {
+                    if k > 0 {
+                        self.current.store(i, Ordering::Relaxed);
+                        tracing::warn!(node = %url, silent = ?silent, "Qdrant: carrying on through another node");
+                    }
+                    return Ok(v);
+                }
+                Err(e) if unreachable(&e.to_string()) => silent.push(format!("{url}: {e}")),
+                Err(e) => {
+                    // It answered: the next node cannot do better (a shard
+                    // with no live replica: the message names its peer).
+                    return Err(err(&format!("{what}: node {url} answered"), e));
+                }
+            }
+        }
+        Err(Error::VectorStore(format!(
+            "Qdrant server unreachable during {what}: no node answered ({}); start them (or fix \
+             vector_store.url / QDRANT_URL) and rerun; indexing resumes where it stopped",
+            silent.join("; ")
+        )))
     }
 }
 
@@ -91,44 +148,60 @@ fn to_filter(f: &Filter) -> Option<QFilter> {
     })
 }
 
-fn connect(cfg: &VectorStoreConfig) -> Result<(Qdrant, tokio::runtime::Runtime, String)> {
+fn connect(cfg: &VectorStoreConfig) -> Result<(Nodes, tokio::runtime::Runtime, String)> {
     let url = cfg
         .url
         .clone()
         .ok_or_else(|| Error::Config("vector_store.url (or QDRANT_URL) is required".into()))?;
+    let urls = cfg.nodes();
+    if urls.is_empty() {
+        return Err(Error::Config(format!(
+            "vector_store.url {url:?} names no Qdrant node"
+        )));
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| err("runtime", e))?;
-    let mut builder = Qdrant::from_url(&url)
-        .timeout(Duration::from_secs(cfg.timeout_secs.max(1)))
-        .connect_timeout(Duration::from_secs(5));
-    if let Ok(key) = std::env::var("QDRANT_API_KEY") {
-        builder = builder.api_key(key);
+    let mut nodes = Vec::with_capacity(urls.len());
+    for u in urls {
+        let mut builder = Qdrant::from_url(&u)
+            .timeout(Duration::from_secs(cfg.timeout_secs.max(1)))
+            .connect_timeout(Duration::from_secs(cfg.connect_timeout_secs.max(1)));
+        if let Ok(key) = std::env::var("QDRANT_API_KEY") {
+            builder = builder.api_key(key);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::Config(format!("Qdrant node address {u:?}: {e}")))?;
+        nodes.push((u, Arc::new(client)));
     }
-    let client = builder
-        .build()
-        .map_err(|e| err(&format!("cannot connect to {url}"), e))?;
-    Ok((client, rt, url))
+    let nodes = Nodes {
+        nodes,
+        current: AtomicUsize::new(0),
+    };
+    Ok((nodes, rt, url))
 }
 
 impl ServerStore {
     /// Connects, and creates the collection (cosine, on-disk vectors, int8
-    /// scalar quantisation, payload indexes for the filter fields: as
-    /// configured) if needed; `dim` 0 only opens an existing one.
+    /// scalar quantisation, payload indexes for the filter fields, shards
+    /// and replicas: as configured) if needed; `dim` 0 only opens an
+    /// existing one.
     pub fn open(cfg: &VectorStoreConfig, dim: usize) -> Result<Self> {
-        let (client, rt, url) = connect(cfg)?;
+        let (nodes, rt, url) = connect(cfg)?;
         let store = ServerStore {
-            client: Arc::new(client),
+            nodes: Arc::new(nodes),
             collection: cfg.collection.clone(),
             rt,
             batch: cfg.upsert_batch.max(1),
             parallel: cfg.upsert_parallel.max(1),
         };
-        let exists = store
-            .rt
-            .block_on(store.client.collection_exists(&store.collection))
-            .map_err(|e| err(&format!("{url} is unreachable"), e))?;
+        let name = store.collection.clone();
+        let exists = store.block_on("collection check", |c| {
+            let name = name.clone();
+            async move { c.collection_exists(&name).await }
+        })?;
         if !exists && dim == 0 {
             // A reader that does not know the dimension (migrate's source)
             // opens an existing collection, as the embedded store does.
@@ -138,76 +211,167 @@ impl ServerStore {
             )));
         }
         if !exists {
-            let mut create = CreateCollectionBuilder::new(&store.collection).vectors_config(
-                VectorParamsBuilder::new(dim as u64, Distance::Cosine).on_disk(cfg.on_disk),
-            );
-            if cfg.quantization {
-                create = create.quantization_config(ScalarQuantizationBuilder::default());
-            }
-            if cfg.hnsw_m.is_some() || cfg.hnsw_ef_construct.is_some() {
-                let mut hnsw = HnswConfigDiffBuilder::default();
-                if let Some(m) = cfg.hnsw_m {
-                    hnsw = hnsw.m(m);
-                }
-                if let Some(ef) = cfg.hnsw_ef_construct {
-                    hnsw = hnsw.ef_construct(ef);
-                }
-                create = create.hnsw_config(hnsw);
-            }
-            if let Some(n) = cfg.shard_number {
-                create = create.shard_number(n);
-            }
-            if let Some(r) = cfg.replication_factor {
-                create = create.replication_factor(r);
-            }
-            store
-                .rt
-                .block_on(store.client.create_collection(create))
-                .map_err(|e| err("create collection", e))?;
-            for (field, kind) in [
-                ("text_id", FieldType::Keyword),
-                ("corpus", FieldType::Keyword),
-                ("tags", FieldType::Keyword),
-                ("date", FieldType::Integer),
-            ] {
-                store
-                    .rt
-                    .block_on(
-                        store.client.create_field_index(
-                            CreateFieldIndexCollectionBuilder::new(&store.collection, field, kind)
-                                .wait(true),
-                        ),
-                    )
-                    .map_err(|e| err("create payload index", e))?;
-            }
+            store.create(cfg, dim)?;
         }
         Ok(store)
     }
 
+    /// Creates the collection and its payload indexes.
+    fn create(&self, cfg: &VectorStoreConfig, dim: usize) -> Result<()> {
+        let mut create = CreateCollectionBuilder::new(&self.collection).vectors_config(
+            VectorParamsBuilder::new(dim as u64, Distance::Cosine).on_disk(cfg.on_disk),
+        );
+        if cfg.quantization {
+            create = create.quantization_config(ScalarQuantizationBuilder::default());
+        }
+        if cfg.hnsw_m.is_some() || cfg.hnsw_ef_construct.is_some() {
+            let mut hnsw = HnswConfigDiffBuilder::default();
+            if let Some(m) = cfg.hnsw_m {
+                hnsw = hnsw.m(m);
+            }
+            if let Some(ef) = cfg.hnsw_ef_construct {
+                hnsw = hnsw.ef_construct(ef);
+            }
+            create = create.hnsw_config(hnsw);
+        }
+        if let Some(kb) = cfg.indexing_threshold_kb {
+            create = create
+                .optimizers_config(OptimizersConfigDiffBuilder::default().indexing_threshold(kb));
+        }
+        if let Some(n) = cfg.shard_number {
+            create = create.shard_number(n);
+        }
+        if let Some(r) = cfg.replicas(self.nodes.nodes.len()) {
+            create = create.replication_factor(r);
+        }
+        create = create.write_consistency_factor(cfg.write_consistency_factor.max(1));
+        let create = create.build();
+        self.block_on("create collection", |c| {
+            let create = create.clone();
+            async move { c.create_collection(create).await }
+        })?;
+        for (field, kind) in [
+            ("text_id", FieldType::Keyword),
+            ("corpus", FieldType::Keyword),
+            ("tags", FieldType::Keyword),
+            ("date", FieldType::Integer),
+        ] {
+            let req = CreateFieldIndexCollectionBuilder::new(&self.collection, field, kind)
+                .wait(true)
+                .build();
+            self.block_on("create payload index", |c| {
+                let req = req.clone();
+                async move { c.create_field_index(req).await }
+            })?;
+        }
+        Ok(())
+    }
+
+    /// One request through the nodes (see [`Nodes::call`]), on this store's runtime.
+    fn block_on<T, F, Fut>(&self, what: &str, call: F) -> Result<T>
+    where
+        F: Fn(Arc<Qdrant>) -> Fut,
+        Fut: Future<Output = std::result::Result<T, QdrantError>>,
+    {
+        self.rt.block_on(self.nodes.call(what, call))
+    }
+
     /// Deletes the configured collection and every point in it (`migrate --overwrite`).
     pub fn drop_collection(cfg: &VectorStoreConfig) -> Result<()> {
-        let (client, rt, _) = connect(cfg)?;
-        rt.block_on(async {
-            if client.collection_exists(&cfg.collection).await? {
-                client.delete_collection(&cfg.collection).await?;
+        let (nodes, rt, _) = connect(cfg)?;
+        let name = cfg.collection.clone();
+        rt.block_on(nodes.call("delete collection", |c| {
+            let name = name.clone();
+            async move {
+                if c.collection_exists(&name).await? {
+                    c.delete_collection(&name).await?;
+                }
+                Ok(())
             }
-            Ok::<_, qdrant_client::QdrantError>(())
-        })
-        .map_err(|e| err("delete collection", e))
+        }))
+    }
+
+    /// Exact (brute-force) nearest neighbours, bypassing HNSW: what
+    /// approximate searches are measured against.
+    pub fn search_exact(&self, vector: &[f32], k: usize) -> Result<Vec<(u64, f32)>> {
+        let req = SearchPointsBuilder::new(&self.collection, vector.to_vec(), k as u64)
+            .params(SearchParamsBuilder::default().exact(true))
+            .build();
+        self.run_search(req)
+    }
+
+    fn run_search(&self, req: qdrant_client::qdrant::SearchPoints) -> Result<Vec<(u64, f32)>> {
+        let res = self.block_on("search", |c| {
+            let req = req.clone();
+            async move { c.search_points(req).await }
+        })?;
+        Ok(res
+            .result
+            .into_iter()
+            .filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
+            .collect())
+    }
+
+    /// Each node's own replicas of the collection: (shard, points, state
+    /// name), asked of that node alone; a node that does not answer is an
+    /// error naming it.
+    pub fn local_shards(&self) -> Vec<(String, Result<Vec<LocalShard>>)> {
+        self.nodes
+            .nodes
+            .iter()
+            .map(|(url, c)| {
+                let res = self
+                    .rt
+                    .block_on(c.collection_cluster_info(&self.collection))
+                    .map_err(|e| err(&format!("cluster info from node {url}"), e))
+                    .map(|info| {
+                        info.local_shards
+                            .into_iter()
+                            .map(|s| {
+                                let state = qdrant_client::qdrant::ReplicaState::try_from(s.state)
+                                    .map_or_else(
+                                        |_| s.state.to_string(),
+                                        |r| r.as_str_name().to_string(),
+                                    );
+                                LocalShard {
+                                    shard: s.shard_id,
+                                    points: s.points_count,
+                                    state,
+                                }
+                            })
+                            .collect()
+                    });
+                (url.clone(), res)
+            })
+            .collect()
     }
 }
 
+/// One replica of a shard on the node that holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalShard {
+    pub shard: u32,
+    pub points: u64,
+    /// Qdrant's replica state: `Active`, `Dead`, `Partial`, `Recovery`…
+    pub state: String,
+}
+
 /// One upsert request, retried with backoff: a busy or restarting node is
-/// not a failure yet. Waits for the server's acknowledgement.
+/// not a failure yet (and a node that does not answer is passed over for
+/// the next). Waits for the server's acknowledgement; an upsert is
+/// idempotent (same ids, same vectors), so a retry cannot duplicate.
 async fn upsert_batch(
-    client: Arc<Qdrant>,
+    nodes: Arc<Nodes>,
     collection: String,
     batch: Vec<PointStruct>,
 ) -> Result<()> {
     let mut attempt = 0;
     loop {
-        let res = client
-            .upsert_points(UpsertPointsBuilder::new(&collection, batch.clone()).wait(true))
+        let res = nodes
+            .call("upsert", |c| {
+                let req = UpsertPointsBuilder::new(&collection, batch.clone()).wait(true);
+                async move { c.upsert_points(req).await }
+            })
             .await;
         match res {
             Ok(_) => return Ok(()),
@@ -216,7 +380,7 @@ async fn upsert_batch(
                 tracing::warn!(error = %e, attempt, "upsert failed, retrying");
                 tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
             }
-            Err(e) => return Err(err("upsert", e)),
+            Err(e) => return Err(e),
         }
     }
 }
@@ -281,7 +445,7 @@ impl VectorStore for ServerStore {
                     break;
                 }
                 in_flight.spawn(upsert_batch(
-                    self.client.clone(),
+                    self.nodes.clone(),
                     self.collection.clone(),
                     batch,
                 ));
@@ -295,16 +459,15 @@ impl VectorStore for ServerStore {
 
     fn delete_text(&self, text_id: &str) -> Result<()> {
         let filter = QFilter::must([Condition::matches("text_id", text_id.to_string())]);
-        self.rt
-            .block_on(
-                self.client.delete_points(
-                    DeletePointsBuilder::new(&self.collection)
-                        .points(filter)
-                        .wait(true),
-                ),
-            )
-            .map(|_| ())
-            .map_err(|e| err("delete", e))
+        let req = DeletePointsBuilder::new(&self.collection)
+            .points(filter)
+            .wait(true)
+            .build();
+        self.block_on("delete", |c| {
+            let req = req.clone();
+            async move { c.delete_points(req).await }
+        })
+        .map(|_| ())
     }
 
     fn search(&self, vector: &[f32], k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
@@ -326,29 +489,19 @@ impl VectorStore for ServerStore {
         if let Some(f) = to_filter(filter) {
             req = req.filter(f);
         }
-        let res = self
-            .rt
-            .block_on(self.client.search_points(req))
-            .map_err(|e| err("search", e))?;
-        Ok(res
-            .result
-            .into_iter()
-            .filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
-            .collect())
+        self.run_search(req.build())
     }
 
     fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>> {
         let pids: Vec<PointId> = ids.iter().map(|&i| PointId::from(i)).collect();
-        let res = self
-            .rt
-            .block_on(
-                self.client.get_points(
-                    GetPointsBuilder::new(&self.collection, pids)
-                        .with_vectors(true)
-                        .with_payload(false),
-                ),
-            )
-            .map_err(|e| err("get points", e))?;
+        let req = GetPointsBuilder::new(&self.collection, pids)
+            .with_vectors(true)
+            .with_payload(false)
+            .build();
+        let res = self.block_on("get points", |c| {
+            let req = req.clone();
+            async move { c.get_points(req).await }
+        })?;
         let mut by_id = std::collections::HashMap::new();
         for p in res.result {
             if let (Some(n), Some(v)) = (point_id_num(p.id), dense(p.vectors)) {
@@ -366,10 +519,11 @@ impl VectorStore for ServerStore {
         if let Some(o) = offset {
             req = req.offset(PointId::from(o));
         }
-        let res = self
-            .rt
-            .block_on(self.client.scroll(req))
-            .map_err(|e| err("scroll", e))?;
+        let req = req.build();
+        let res = self.block_on("scroll", |c| {
+            let req = req.clone();
+            async move { c.scroll(req).await }
+        })?;
         let mut points = Vec::with_capacity(res.result.len());
         for p in res.result {
             let id =
@@ -389,13 +543,13 @@ impl VectorStore for ServerStore {
     }
 
     fn count(&self) -> Result<usize> {
-        let res = self
-            .rt
-            .block_on(
-                self.client
-                    .count(CountPointsBuilder::new(&self.collection).exact(true)),
-            )
-            .map_err(|e| err("count", e))?;
+        let req = CountPointsBuilder::new(&self.collection)
+            .exact(true)
+            .build();
+        let res = self.block_on("count", |c| {
+            let req = req.clone();
+            async move { c.count(req).await }
+        })?;
         Ok(res.result.map_or(0, |r| r.count as usize))
     }
 
@@ -405,5 +559,25 @@ impl VectorStore for ServerStore {
 
     fn build_index(&self) -> Result<()> {
         Ok(()) // the server builds HNSW in the background above its indexing threshold
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unreachable;
+
+    #[test]
+    fn a_silent_node_is_passed_over_but_a_node_naming_a_dead_replica_answered() {
+        assert!(unreachable("Error in the response: Internal error Failed to connect to http://127.0.0.1:20007/: tcp connect error"));
+        assert!(unreachable(
+            "status: Unavailable, message: \"tcp connect error\""
+        ));
+        assert!(!unreachable(
+            "Error in the response: Internal error Service internal error: 1 of 1 read operations failed: \
+             Tonic status error: code: 'The service is currently unavailable', message: \"tcp connect error\""
+        ));
+        assert!(!unreachable(
+            "Wrong input: Vector dimension error: expected dim: 64, got 3"
+        ));
     }
 }

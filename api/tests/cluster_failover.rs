@@ -1,0 +1,345 @@
+//! Issue 14: a 3-node Qdrant cluster on loopback (`scripts/qdrant_cluster.sh`),
+//! 3 shards and 2 replicas of each, HNSW built; one node killed (`kill -9`)
+//! while 8 threads search: every search answers, exact searches keep their
+//! top-10, approximate ones their recall; writes made while it is down are
+//! acknowledged and none is missing once it has rejoined; then the node the
+//! client talks to is killed and the client carries on through another.
+//!
+//! Needs a Qdrant server binary and a build with the server backend:
+//!   QDRANT_BIN=/path/to/qdrant cargo test --release -p rhizome-api --features qdrant-server --test cluster_failover
+//! Ignored otherwise, and the test summary says why.
+
+#![cfg_attr(
+    not(feature = "qdrant-server"),
+    allow(dead_code, unused_imports, unused_variables)
+)]
+
+#[path = "../../indexer/tests/common/mod.rs"]
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const DIM: usize = 64;
+const POINTS: u64 = 4000;
+const LATE: u64 = 500;
+const QUERIES: usize = 50;
+
+/// The product's cluster script on a directory of its own.
+struct Cluster {
+    dir: PathBuf,
+}
+
+impl Cluster {
+    fn sh(&self, args: &[&str]) -> String {
+        let out = Command::new(common::repo_root().join("scripts/qdrant_cluster.sh"))
+            .args(args)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "qdrant_cluster.sh {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn start(dir: PathBuf) -> Cluster {
+        let c = Cluster { dir };
+        let d = c.dir.to_string_lossy().to_string();
+        c.sh(&["start", &d, &free_base().to_string()]);
+        c
+    }
+
+    fn node(&self, cmd: &str, n: usize) {
+        let d = self.dir.to_string_lossy().to_string();
+        self.sh(&[cmd, &d, &n.to_string()]);
+    }
+
+    fn urls(&self) -> String {
+        self.sh(&["urls", &self.dir.to_string_lossy()])
+    }
+
+    fn http(&self, n: usize) -> u16 {
+        let base: u16 = std::fs::read_to_string(self.dir.join("base"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        base + 3 * (n as u16 - 1)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new(common::repo_root().join("scripts/qdrant_cluster.sh"))
+            .args(["stop", &self.dir.to_string_lossy()])
+            .output();
+    }
+}
+
+/// A first port with the nine after it free (three nodes × HTTP, gRPC, p2p).
+fn free_base() -> u16 {
+    (0..200)
+        .map(|i| 20_000 + 37 * i)
+        .find(|&b| (b..b + 9).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok()))
+        .expect("nine free ports")
+}
+
+fn unit(seed: u64) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut v: Vec<f32> = (0..DIM)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        })
+        .collect();
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|x| *x /= n);
+    v
+}
+
+#[cfg(feature = "qdrant-server")]
+mod cluster {
+    use super::*;
+    use rhizome::config::{Backend, VectorStoreConfig};
+    use rhizome::store::{Filter, PointPayload, ServerStore, VectorPoint, VectorStore};
+
+    pub fn points(ids: std::ops::Range<u64>) -> Vec<VectorPoint> {
+        ids.map(|id| VectorPoint {
+            id,
+            vector: unit(id + 1),
+            payload: PointPayload {
+                paragraph: format!("t{}#{}", id / 10, id % 10),
+                text_id: format!("t{}", id / 10),
+                corpus: "synthetic".into(),
+                date: None,
+                tags: vec![],
+                ordinal: id % 10,
+            },
+        })
+        .collect()
+    }
+
+    pub fn open(urls: String) -> ServerStore {
+        let cfg = VectorStoreConfig {
+            backend: Backend::Server,
+            url: Some(urls),
+            collection: "failover".into(),
+            shard_number: Some(3),
+            // unset: 2, since the URL names three nodes
+            replication_factor: None,
+            // tiny: every segment gets its HNSW graph at this size
+            indexing_threshold_kb: Some(10),
+            quantization: false,
+            on_disk: false,
+            timeout_secs: 5,
+            connect_timeout_secs: 1,
+            ..Default::default()
+        };
+        assert_eq!(cfg.replicas(3), Some(2));
+        ServerStore::open(&cfg, DIM).expect("the collection is created on the cluster")
+    }
+
+    pub fn ids(hits: &[(u64, f32)]) -> Vec<u64> {
+        hits.iter().map(|h| h.0).collect()
+    }
+
+    /// Searches on 8 threads while `during` runs; returns (answered, failed).
+    pub fn under_load(
+        store: &ServerStore,
+        queries: &[Vec<f32>],
+        during: impl FnOnce(),
+    ) -> (usize, Vec<String>) {
+        let stop = AtomicBool::new(false);
+        let answered = AtomicUsize::new(0);
+        let failed = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let (stop, answered, failed) = (&stop, &answered, &failed);
+                s.spawn(move || {
+                    let mut i = t;
+                    while !stop.load(Ordering::Relaxed) {
+                        match store.search(&queries[i % queries.len()], 10, &Filter::default()) {
+                            Ok(h) if h.len() == 10 => {
+                                answered.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Ok(h) => failed.lock().unwrap().push(format!("{} hits", h.len())),
+                            Err(e) => failed.lock().unwrap().push(e.to_string()),
+                        }
+                        i += 8;
+                    }
+                });
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            during();
+            std::thread::sleep(Duration::from_secs(2));
+            stop.store(true, Ordering::Relaxed);
+        });
+        (answered.into_inner(), failed.into_inner().unwrap())
+    }
+
+    /// Mean share of the exact top-10 that the approximate search finds.
+    pub fn recall(store: &ServerStore, queries: &[Vec<f32>], exact: &[Vec<u64>]) -> f64 {
+        let mut found = 0usize;
+        for (q, e) in queries.iter().zip(exact) {
+            let a = ids(&store.search(q, 10, &Filter::default()).unwrap());
+            found += a.iter().filter(|x| e.contains(x)).count();
+        }
+        found as f64 / (10 * queries.len()) as f64
+    }
+
+    /// Waits until every node holding a replica reports it active and the
+    /// replicas of each shard agree on their points; returns the points
+    /// per shard.
+    pub fn settled(store: &ServerStore) -> std::collections::BTreeMap<u32, Vec<u64>> {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let mut by_shard = std::collections::BTreeMap::<u32, Vec<u64>>::new();
+            let mut ready = true;
+            for (_, shards) in store.local_shards() {
+                match shards {
+                    Ok(list) => {
+                        for r in list {
+                            ready &= r.state == "Active";
+                            by_shard.entry(r.shard).or_default().push(r.points);
+                        }
+                    }
+                    Err(_) => ready = false,
+                }
+            }
+            let agree = by_shard
+                .values()
+                .all(|p| p.len() == 2 && p.iter().all(|&x| x == p[0]));
+            if ready && agree && by_shard.len() == 3 {
+                return by_shard;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "replicas did not settle: {by_shard:?}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    /// Waits until the collection's HNSW graphs are built (REST, node 1).
+    pub fn indexed(http: u16) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let out = Command::new("curl")
+                .args([
+                    "-sf",
+                    &format!("http://127.0.0.1:{http}/collections/failover"),
+                ])
+                .output()
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+            let r = &v["result"];
+            if r["status"] == "green" && r["indexed_vectors_count"].as_u64().unwrap_or(0) > 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "HNSW not built in 2 minutes: {v}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(all(feature = "qdrant-server", has_qdrant_bin)),
+    ignore = "needs a Qdrant server binary (QDRANT_BIN, see README) and --features qdrant-server"
+)]
+fn issue_14_a_cluster_survives_a_node_killed_under_load() {
+    std::env::var_os("QDRANT_BIN").expect("QDRANT_BIN: a Qdrant server binary");
+    #[cfg(not(feature = "qdrant-server"))]
+    panic!("built without --features qdrant-server");
+    #[cfg(feature = "qdrant-server")]
+    {
+        use cluster::*;
+        use rhizome::store::VectorStore;
+        let tmp = tempfile::tempdir().unwrap();
+        let c = Cluster::start(tmp.path().join("cluster"));
+        let store = open(c.urls());
+        store.upsert(points(0..POINTS)).unwrap();
+        assert_eq!(store.count().unwrap(), POINTS as usize);
+        indexed(c.http(1));
+        let queries: Vec<Vec<f32>> = (0..QUERIES as u64).map(|i| unit(1_000_000 + i)).collect();
+        let exact: Vec<Vec<u64>> = queries
+            .iter()
+            .map(|q| ids(&store.search_exact(q, 10).unwrap()))
+            .collect();
+        let healthy = recall(&store, &queries, &exact);
+        assert!(healthy >= 0.95, "recall of the healthy cluster {healthy}");
+
+        // 1. A node other than the client's dies under load.
+        let (answered, failed) = under_load(&store, &queries, || c.node("kill", 3));
+        assert!(
+            failed.is_empty(),
+            "{} of {} searches failed: {:?}",
+            failed.len(),
+            answered + failed.len(),
+            &failed[..failed.len().min(3)]
+        );
+        assert!(answered > 100, "only {answered} searches answered");
+        for (q, e) in queries.iter().zip(&exact) {
+            assert_eq!(
+                &ids(&store.search_exact(q, 10).unwrap()),
+                e,
+                "exact top-10 changed with a node down"
+            );
+        }
+        let degraded = recall(&store, &queries, &exact);
+        assert!(degraded >= 0.95, "recall with a node down {degraded}");
+        eprintln!("node 3 killed: {answered} searches answered, 0 failed; recall@10 healthy {healthy:.3}, node down {degraded:.3}");
+
+        // 2. Writes while it is down are acknowledged; it rejoins and misses none.
+        store.upsert(points(POINTS..POINTS + LATE)).unwrap();
+        assert_eq!(store.count().unwrap(), (POINTS + LATE) as usize);
+        let t = Instant::now();
+        c.node("restart", 3);
+        let shards = settled(&store);
+        eprintln!(
+            "node 3 restarted: replicas active and equal in {:.1} s: {shards:?}",
+            t.elapsed().as_secs_f64()
+        );
+        let total: u64 = shards.values().map(|p| p[0]).sum();
+        assert_eq!(
+            total,
+            POINTS + LATE,
+            "points per shard after the rejoin: {shards:?}"
+        );
+
+        // 3. The node the client talks to dies: it carries on through another.
+        let exact: Vec<Vec<u64>> = queries
+            .iter()
+            .map(|q| ids(&store.search_exact(q, 10).unwrap()))
+            .collect();
+        let (answered, failed) = under_load(&store, &queries, || c.node("kill", 1));
+        assert!(
+            failed.is_empty(),
+            "{} searches failed after node 1 died: {:?}",
+            failed.len(),
+            &failed[..failed.len().min(3)]
+        );
+        assert!(answered > 100, "only {answered} searches answered");
+        for (q, e) in queries.iter().zip(&exact) {
+            assert_eq!(
+                &ids(&store.search_exact(q, 10).unwrap()),
+                e,
+                "exact top-10 changed with node 1 down"
+            );
+        }
+        assert_eq!(
+            store.count().unwrap(),
+            (POINTS + LATE) as usize,
+            "an acknowledged write was lost"
+        );
+    }
+}
