@@ -145,6 +145,41 @@ mod cluster {
         ServerStore::open(&cfg, DIM).expect("the collection is created on the cluster")
     }
 
+    /// Each query's exact top-10 ids.
+    pub fn exact_top10(store: &ServerStore, queries: &[Vec<f32>]) -> Vec<Vec<u64>> {
+        queries
+            .iter()
+            .map(|q| ids(&store.search_exact(q, 10).unwrap()))
+            .collect()
+    }
+
+    /// Every search answered while a node was killed, and the exact top-10s as before.
+    pub fn survived(
+        store: &ServerStore,
+        queries: &[Vec<f32>],
+        exact: &[Vec<u64>],
+        (answered, failed): (usize, Vec<String>),
+        what: &str,
+    ) {
+        assert!(
+            failed.is_empty(),
+            "{} of {} searches failed after {what}: {:?}",
+            failed.len(),
+            answered + failed.len(),
+            &failed[..failed.len().min(3)]
+        );
+        assert!(
+            answered > 100,
+            "only {answered} searches answered after {what}"
+        );
+        assert_eq!(
+            exact_top10(store, queries),
+            exact,
+            "exact top-10s changed after {what}"
+        );
+        eprintln!("{what}: {answered} searches answered, 0 failed, exact top-10s unchanged");
+    }
+
     pub fn ids(hits: &[(u64, f32)]) -> Vec<u64> {
         hits.iter().map(|h| h.0).collect()
     }
@@ -271,33 +306,16 @@ fn issue_14_a_cluster_survives_a_node_killed_under_load() {
         assert_eq!(store.count().unwrap(), POINTS as usize);
         indexed(c.http(1));
         let queries: Vec<Vec<f32>> = (0..QUERIES as u64).map(|i| unit(1_000_000 + i)).collect();
-        let exact: Vec<Vec<u64>> = queries
-            .iter()
-            .map(|q| ids(&store.search_exact(q, 10).unwrap()))
-            .collect();
+        let exact = exact_top10(&store, &queries);
         let healthy = recall(&store, &queries, &exact);
         assert!(healthy >= 0.95, "recall of the healthy cluster {healthy}");
 
         // 1. A node other than the client's dies under load.
-        let (answered, failed) = under_load(&store, &queries, || c.node("kill", 3));
-        assert!(
-            failed.is_empty(),
-            "{} of {} searches failed: {:?}",
-            failed.len(),
-            answered + failed.len(),
-            &failed[..failed.len().min(3)]
-        );
-        assert!(answered > 100, "only {answered} searches answered");
-        for (q, e) in queries.iter().zip(&exact) {
-            assert_eq!(
-                &ids(&store.search_exact(q, 10).unwrap()),
-                e,
-                "exact top-10 changed with a node down"
-            );
-        }
+        let load = under_load(&store, &queries, || c.node("kill", 3));
+        survived(&store, &queries, &exact, load, "node 3 killed");
         let degraded = recall(&store, &queries, &exact);
         assert!(degraded >= 0.95, "recall with a node down {degraded}");
-        eprintln!("node 3 killed: {answered} searches answered, 0 failed; recall@10 healthy {healthy:.3}, node down {degraded:.3}");
+        eprintln!("recall@10 against exact: healthy {healthy:.3}, node 3 down {degraded:.3}");
 
         // 2. Writes while it is down are acknowledged; it rejoins and misses none.
         store.upsert(points(POINTS..POINTS + LATE)).unwrap();
@@ -317,25 +335,15 @@ fn issue_14_a_cluster_survives_a_node_killed_under_load() {
         );
 
         // 3. The node the client talks to dies: it carries on through another.
-        let exact: Vec<Vec<u64>> = queries
-            .iter()
-            .map(|q| ids(&store.search_exact(q, 10).unwrap()))
-            .collect();
-        let (answered, failed) = under_load(&store, &queries, || c.node("kill", 1));
-        assert!(
-            failed.is_empty(),
-            "{} searches failed after node 1 died: {:?}",
-            failed.len(),
-            &failed[..failed.len().min(3)]
+        let exact = exact_top10(&store, &queries);
+        let load = under_load(&store, &queries, || c.node("kill", 1));
+        survived(
+            &store,
+            &queries,
+            &exact,
+            load,
+            "node 1 (the client's) killed",
         );
-        assert!(answered > 100, "only {answered} searches answered");
-        for (q, e) in queries.iter().zip(&exact) {
-            assert_eq!(
-                &ids(&store.search_exact(q, 10).unwrap()),
-                e,
-                "exact top-10 changed with node 1 down"
-            );
-        }
         assert_eq!(
             store.count().unwrap(),
             (POINTS + LATE) as usize,
