@@ -79,6 +79,8 @@ struct Report {
     judged_lines: Vec<String>,
     /// Each search set's fusion sweep (nDCG@10 per setting).
     sweeps: Vec<(String, BTreeMap<String, Scores>)>,
+    /// Each BEIR set with both lexical sources (issue 14).
+    lexical_lines: Vec<String>,
 }
 
 fn file_name(p: &Path) -> String {
@@ -144,6 +146,19 @@ impl Report {
             f3(pv),
             yes(r.hybrid.ndcg > pv && r.hybrid.ndcg > r.dense.ndcg.max(r.bm25.ndcg))
         ));
+        if let Some(l) = &r.lexical_paths {
+            self.lexical_lines.push(format!(
+                "| {name} | {} | {} | {} | {} | {} | {} | {:.3} | {:.3} |",
+                l.configured,
+                f3(r.bm25.ndcg),
+                f3(r.hybrid.ndcg),
+                l.other,
+                f3(l.bm25_other.ndcg),
+                f3(l.hybrid_other.ndcg),
+                l.paragraph_top10_overlap,
+                l.unit_top10_overlap
+            ));
+        }
         self.sweeps.push((name, r.fusion_sweep));
         Ok(())
     }
@@ -249,6 +264,14 @@ impl Report {
         writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
         for r in &self.rows {
             writeln!(out, "{r}")?;
+        }
+        if !self.lexical_lines.is_empty() {
+            writeln!(out, "\nBoth lexical sources on the same queries (issue 14: tantivy, and the vector store's sparse BM25 vectors that a cluster uses), nDCG@10 and the share of one source's BM25 top 10 the other holds:\n")?;
+            writeln!(out, "| set | source | BM25 | hybrid | other source | BM25 | hybrid | top-10 overlap, paragraphs | units |")?;
+            writeln!(out, "|---|---|---|---|---|---|---|---|---|")?;
+            for l in &self.lexical_lines {
+                writeln!(out, "{l}")?;
+            }
         }
         if !self.judged_lines.is_empty() {
             writeln!(out, "\nJudged related texts in full (k = 5):\n")?;

@@ -113,6 +113,7 @@ mod cluster {
         ids.map(|id| VectorPoint {
             id,
             vector: unit(id + 1),
+            sparse: None,
             payload: PointPayload {
                 paragraph: format!("t{}#{}", id / 10, id % 10),
                 text_id: format!("t{}", id / 10),
@@ -120,6 +121,7 @@ mod cluster {
                 date: None,
                 tags: vec![],
                 ordinal: id % 10,
+                passage: None,
             },
         })
         .collect()

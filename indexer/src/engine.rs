@@ -18,7 +18,7 @@ use crate::data_dir::DataDir;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::manifest::Catalogue;
-use crate::store::{TextIndex, VectorStore};
+use crate::store::{Doc, SharedState, TextIndex, VectorStore};
 
 pub use crate::index::IndexReport;
 pub use crate::search::{
@@ -78,6 +78,11 @@ pub struct Engine {
     pub(crate) catalogue: Mutex<Catalogue>,
     /// Vectors of recent queries.
     pub(crate) queries: crate::search::QueryCache,
+    /// Where the catalogue, the links and the verdicts are published for
+    /// the deployment's other processes: the cluster's state collection on
+    /// the server backend (issue 14); none on the embedded default, whose
+    /// data dir is the only copy.
+    pub(crate) shared: Option<Box<dyn SharedState>>,
     /// Held for the engine's life: one process per data dir.
     _lock: crate::lock::DataDirLock,
 }
@@ -88,6 +93,20 @@ fn units_collection(cfg: &crate::config::VectorStoreConfig) -> crate::config::Ve
     let mut c = cfg.clone();
     c.collection = format!("{}_units", cfg.collection);
     c
+}
+
+/// The shared state of the configured backend: the cluster's collection on
+/// a server, none on the embedded store.
+fn shared_state(config: &Config) -> Result<Option<Box<dyn SharedState>>> {
+    match config.vector_store.backend {
+        crate::config::Backend::Embedded => Ok(None),
+        #[cfg(feature = "qdrant-server")]
+        crate::config::Backend::Server => Ok(Some(Box::new(crate::store::QdrantState::open(
+            &config.vector_store,
+        )?))),
+        #[cfg(not(feature = "qdrant-server"))]
+        crate::config::Backend::Server => Ok(None), // `store::open` has refused already
+    }
 }
 
 impl Engine {
@@ -127,7 +146,9 @@ impl Engine {
             text: TextIndex::open(&DataDir(data).unit_bm25())?,
         };
         let cache = EmbeddingCache::open(&config.cache_dir, embedder.model_id(), embedder.dim())?;
+        let shared = shared_state(&config)?;
         Ok(Engine {
+            shared,
             config,
             embedder,
             vectors,
@@ -172,6 +193,36 @@ impl Engine {
                 p.id
             ))
         })
+    }
+
+    /// Publishes a document of the data dir (just written there) to the
+    /// deployment's shared state, where there is one.
+    pub fn publish(&self, doc: Doc) -> Result<()> {
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        let local = crate::store::FileState::new(&self.config.data_dir);
+        if let Some((_, bytes)) = local.get(doc)? {
+            let version = shared.put(doc, &bytes)?;
+            tracing::info!(
+                doc = doc.name(),
+                version,
+                bytes = bytes.len(),
+                "published to the cluster"
+            );
+        }
+        Ok(())
+    }
+
+    /// Saves the link graph in the data dir and publishes it.
+    pub fn save_links(&self, links: &crate::links::Links) -> Result<()> {
+        links.save(&self.config.data_dir)?;
+        self.publish(Doc::Links)
+    }
+
+    /// The deployment's shared state, where there is one (the server backend).
+    pub fn shared_state(&self) -> Option<&dyn SharedState> {
+        self.shared.as_deref()
     }
 
     pub fn catalogue(&self) -> Catalogue {

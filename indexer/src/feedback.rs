@@ -128,7 +128,8 @@ pub fn record(
     let data = &engine.config.data_dir;
     let mut f = Feedback::load(data)?;
     f.set(source, target, verdict);
-    f.save(data)
+    f.save(data)?;
+    engine.publish(crate::store::Doc::Feedback)
 }
 
 impl Links {

@@ -32,6 +32,8 @@ pub mod ids;
 #[cfg(feature = "engine")]
 pub mod index;
 #[cfg(feature = "engine")]
+pub mod lexical;
+#[cfg(feature = "engine")]
 pub mod links;
 #[cfg(feature = "engine")]
 pub mod lock;

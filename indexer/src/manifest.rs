@@ -41,6 +41,36 @@ pub struct Catalogue {
     pub version: u32,
     pub model_id: String,
     pub texts: BTreeMap<String, TextEntry>,
+    /// The average field lengths BM25's sparse vectors are normalised by,
+    /// measured on the texts of the first index run (issue 14); absent in
+    /// a catalogue written before.
+    #[serde(default)]
+    pub lexical: Option<LexicalLengths>,
+}
+
+/// Average field lengths in analyzed terms over every point of one level.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FieldLengths {
+    pub body: f32,
+    pub title: f32,
+    pub heading: f32,
+}
+
+impl Default for FieldLengths {
+    fn default() -> Self {
+        FieldLengths {
+            body: 1.0,
+            title: 1.0,
+            heading: 1.0,
+        }
+    }
+}
+
+/// [`FieldLengths`] of both levels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LexicalLengths {
+    pub paragraphs: FieldLengths,
+    pub units: FieldLengths,
 }
 
 impl Catalogue {

@@ -135,6 +135,7 @@ mod tests {
             .map(|i| VectorPoint {
                 id: 1000 + i as u64,
                 vector: vec![(i % 7) as f32 + 0.5, 1.0, -(i as f32) / 10.0, 0.25],
+                sparse: None,
                 payload: PointPayload {
                     paragraph: format!("t{}#{i}", i / 10),
                     text_id: format!("t{}", i / 10),
@@ -142,6 +143,7 @@ mod tests {
                     date: Some(i as i64),
                     tags: vec!["x".into()],
                     ordinal: i as u64,
+                    passage: None,
                 },
             })
             .collect()

@@ -9,6 +9,7 @@ mod common;
 mod with_server {
     use std::collections::HashSet;
 
+    use rhizome::config::LexicalSource;
     use rhizome::engine::Mode;
     use rhizome::links;
     use rhizome::store::Filter;
@@ -105,6 +106,25 @@ mod with_server {
             );
         }
         let search_overlap = overlaps.iter().sum::<f64>() / overlaps.len() as f64;
+
+        // BM25 on the cluster path (the server's sparse vectors) against the
+        // embedded default's tantivy (issue 14).
+        let mut lexical = Vec::new();
+        for q in QUERIES {
+            let none = Filter::default();
+            let (tp, tu) = embedded
+                .lexical_from(LexicalSource::TextIndex, q, 10, &none)
+                .unwrap();
+            let (sp, su) = server
+                .lexical_from(LexicalSource::VectorStore, q, 10, &none)
+                .unwrap();
+            let top = |l: &[(u64, f32)]| l.iter().map(|x| x.0.to_string()).collect::<Vec<_>>();
+            lexical.push(overlap(&top(&tp), &top(&sp)));
+            lexical.push(overlap(&top(&tu), &top(&su)));
+        }
+        let lexical_overlap = lexical.iter().sum::<f64>() / lexical.len() as f64;
+        eprintln!("BM25 top-10 overlap, embedded tantivy vs server sparse vectors: {lexical_overlap:.3} ({} lists)", lexical.len());
+        assert!(lexical_overlap >= 0.9, "lexical overlap {lexical_overlap}");
 
         let (la, lb) = (
             links::compute(&embedded).unwrap(),

@@ -2,12 +2,20 @@
 //! qdrant-edge store always, a Qdrant server when `QDRANT_URL` is set (and the
 //! `qdrant-server` feature is built); otherwise that half is ignored, and the summary says why.
 
-use rhizome::store::{EdgeStore, Filter, PointPayload, VectorPoint, VectorStore};
+use rhizome::store::{EdgeStore, Filter, Passage, PointPayload, Sparse, VectorPoint, VectorStore};
+
+/// A BM25 dimension every test point holds (no point id reaches it).
+const SHARED_DIM: u32 = 1 << 30;
 
 fn point(id: u64, v: [f32; 4], text: &str, corpus: &str, date: i64) -> VectorPoint {
     VectorPoint {
         id,
         vector: v.to_vec(),
+        // Its own dimension, and one every point shares (issue 14).
+        sparse: Some(Sparse {
+            indices: vec![id as u32, SHARED_DIM],
+            values: vec![1.0, 0.5],
+        }),
         payload: PointPayload {
             paragraph: format!("{text}#{id}"),
             text_id: text.into(),
@@ -15,6 +23,13 @@ fn point(id: u64, v: [f32; 4], text: &str, corpus: &str, date: i64) -> VectorPoi
             date: Some(date),
             tags: vec!["ia".into()],
             ordinal: id,
+            passage: Some(Passage {
+                title: format!("Titre {text}"),
+                heading: None,
+                text: format!("texte {id}"),
+                start: id * 10,
+                end: id * 10 + 7,
+            }),
         },
     }
 }
@@ -65,6 +80,33 @@ fn contract(store: &dyn VectorStore) {
         ids(store.search(&[1.0, 0.0, 0.0, 0.0], 1, &not_a).unwrap()),
         [2]
     );
+    // BM25 by sparse vectors: a point's own dimension finds it alone; the
+    // shared one ranks by the IDF-weighted dot product, filters apply.
+    assert!(store.has_lexical());
+    let own = Sparse {
+        indices: vec![3],
+        values: vec![1.0],
+    };
+    assert_eq!(
+        ids(store.lexical_search(&own, 5, &Filter::default()).unwrap()),
+        [3]
+    );
+    let shared = Sparse {
+        indices: vec![SHARED_DIM],
+        values: vec![1.0],
+    };
+    let mut all = ids(store.lexical_search(&shared, 10, &only_essais).unwrap());
+    all.sort();
+    assert_eq!(all, [3, 4]);
+    assert!(store
+        .lexical_search(&Sparse::default(), 5, &Filter::default())
+        .unwrap()
+        .is_empty());
+    // The passage travels with the point.
+    let p = store.payloads(&[2, 99]).unwrap();
+    let passage = p[0].as_ref().and_then(|p| p.passage.clone()).unwrap();
+    assert_eq!((passage.text.as_str(), passage.start), ("texte 2", 20));
+    assert!(p[1].is_none());
     let v = store.vectors(&[3, 99]).unwrap();
     assert!(v[0].as_ref().is_some_and(|x| (x[1] - 1.0).abs() < 1e-3) && v[1].is_none());
     // Upserting the same id replaces; deleting a text removes all its points.
@@ -157,10 +199,53 @@ fn server_store_keeps_the_contract() {
         let (b, _) = back_store.scroll(None, 2000).unwrap();
         assert!(a.iter().zip(&b).all(|(x, y)| x.id == y.id
             && x.payload == y.payload
+            && x.sparse == y.sparse
             && rhizome::migrate::max_abs_diff(&x.vector, &y.vector) <= 1e-6));
         drop(server);
         ServerStore::drop_collection(&cfg).unwrap();
     }
     #[cfg(not(feature = "qdrant-server"))]
     panic!("QDRANT_URL={url} is set but this build lacks the qdrant-server feature (cargo test --features rhizome-indexer/qdrant-server)");
+}
+
+#[test]
+#[cfg_attr(
+    not(all(feature = "qdrant-server", has_qdrant_url)),
+    ignore = "needs a Qdrant server (QDRANT_URL) and the qdrant-server feature"
+)]
+fn issue_14_shared_state_on_the_server_replaces_documents_whole() {
+    let url = std::env::var("QDRANT_URL").expect("QDRANT_URL names the Qdrant server");
+    #[cfg(feature = "qdrant-server")]
+    {
+        use rhizome::store::{Doc, QdrantState, ServerStore, SharedState};
+        let cfg = rhizome::config::VectorStoreConfig {
+            backend: rhizome::config::Backend::Server,
+            url: Some(url),
+            collection: format!("rhizome-state-{}", std::process::id()),
+            ..Default::default()
+        };
+        let mut state_cfg = cfg.clone();
+        state_cfg.collection = format!("{}_state", cfg.collection);
+        ServerStore::drop_collection(&state_cfg).unwrap();
+        let state = QdrantState::open(&cfg).unwrap();
+        assert_eq!(state.get(Doc::Links).unwrap(), None);
+        // Larger than one piece (1 MiB), with multi-byte characters.
+        let big = format!("{{\"t\":\"{}\"}}", "l’État é ".repeat(200_000));
+        let v1 = state.put(Doc::Links, big.as_bytes()).unwrap();
+        let (v, bytes) = state.get(Doc::Links).unwrap().unwrap();
+        assert_eq!(
+            (v.as_str(), bytes.as_slice()),
+            (v1.as_str(), big.as_bytes())
+        );
+        // A second process sees the same document and its new versions.
+        let other = QdrantState::open(&cfg).unwrap();
+        assert_eq!(other.version(Doc::Links).unwrap(), Some(v1.clone()));
+        let v2 = state.put(Doc::Links, b"{\"t\":2}").unwrap();
+        assert_ne!(v1, v2);
+        assert_eq!(other.get(Doc::Links).unwrap().unwrap().1, b"{\"t\":2}");
+        assert_eq!(other.get(Doc::Catalogue).unwrap(), None);
+        ServerStore::drop_collection(&state_cfg).unwrap();
+    }
+    #[cfg(not(feature = "qdrant-server"))]
+    panic!("QDRANT_URL={url} is set but this build lacks the qdrant-server feature");
 }

@@ -12,7 +12,7 @@ pub(crate) fn run(config: Config, args: LinksArgs) -> anyhow::Result<ExitCode> {
     let LinksArgs { json } = args;
     let engine = Engine::open(config)?;
     let links = rhizome::links::compute(&engine)?;
-    links.save(&engine.config.data_dir)?;
+    engine.save_links(&links)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&links)?);
     } else {

@@ -85,7 +85,7 @@ pub async fn reindex(
     let (report, links) = tokio::task::spawn_blocking(move || -> rhizome::Result<_> {
         let report = engine.index(false)?;
         let links = rhizome::links::compute(&engine)?;
-        links.save(&engine.config.data_dir)?;
+        engine.save_links(&links)?;
         Ok((report, links.paragraph_links))
     })
     .await??;

@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 pub use corpus::{wildcard_match, CorpusConfig, CorpusFormat};
 pub use links::LinksConfig;
 pub use sections::{
-    AuthorConfig, FusionMethod, IndexConfig, ModelConfig, SearchConfig, ServerConfig, SplitConfig,
+    AuthorConfig, FusionMethod, IndexConfig, LexicalSource, ModelConfig, SearchConfig,
+    ServerConfig, SplitConfig,
 };
 pub use store::{Backend, VectorStoreConfig};
 
@@ -134,6 +135,17 @@ impl Config {
                 _ => {
                     return Err(Error::Config(format!(
                         "RHIZOME_FUSION={v:?}: expected `rrf` or `weighted`"
+                    )))
+                }
+            };
+        }
+        if let Some(v) = get("RHIZOME_LEXICAL") {
+            self.search.lexical = match v.as_str() {
+                "text_index" => LexicalSource::TextIndex,
+                "vector_store" => LexicalSource::VectorStore,
+                _ => {
+                    return Err(Error::Config(format!(
+                        "RHIZOME_LEXICAL={v:?}: expected `text_index` or `vector_store`"
                     )))
                 }
             };

@@ -91,10 +91,23 @@ pub enum FusionMethod {
     Weighted,
 }
 
+/// Where BM25 runs (issue 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LexicalSource {
+    /// The tantivy index beside the data (the embedded default).
+    TextIndex,
+    /// The vector store's sparse BM25 vectors: the same analysis and
+    /// formula, served by Qdrant (the cluster path needs no tantivy).
+    VectorStore,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SearchConfig {
     pub fusion: FusionMethod,
+    /// Where search's BM25 runs.
+    pub lexical: LexicalSource,
     pub rrf_k: f32,
     /// Weight of the dense retriever in weighted fusion (BM25 gets 1 - w).
     pub dense_weight: f32,
@@ -202,6 +215,7 @@ impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {
             fusion: FusionMethod::Weighted,
+            lexical: LexicalSource::TextIndex,
             rrf_k: 60.0,
             dense_weight: 0.5,
             candidates: 100,

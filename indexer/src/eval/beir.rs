@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::config::{Config, CorpusConfig, CorpusFormat};
+use crate::config::{Config, CorpusConfig, CorpusFormat, LexicalSource};
 use crate::embed::Embedder;
 use crate::engine::{Engine, Mode, Retrieved};
 use crate::error::{Error, Result};
@@ -78,6 +78,43 @@ pub struct BeirReport {
     pub baselines: BTreeMap<String, Scores>,
     /// Every fusion setting tried, for tuning: "weighted w=0.5 u=0.5", …
     pub fusion_sweep: BTreeMap<String, Scores>,
+    /// BM25 through the other lexical source (issue 14): tantivy and the
+    /// store's sparse vectors compared on the same queries; `None` when
+    /// the store has no BM25 vectors.
+    pub lexical_paths: Option<LexicalPaths>,
+}
+
+/// The engine's BM25 and hybrid modes with each lexical source, and how
+/// far their BM25 lists agree.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LexicalPaths {
+    /// The configured source's name, then the other's.
+    pub configured: String,
+    pub other: String,
+    pub bm25_other: Scores,
+    pub hybrid_other: Scores,
+    /// Mean share of the configured source's top-10 paragraphs (and
+    /// units) that the other source's top 10 holds too.
+    pub paragraph_top10_overlap: f64,
+    pub unit_top10_overlap: f64,
+}
+
+/// Running sums of the top-10 overlaps.
+#[derive(Debug, Default)]
+struct Overlaps {
+    paragraphs: f64,
+    units: f64,
+    n: usize,
+}
+
+/// The share of `a`'s first 10 that `b`'s first 10 holds (1 when `a` is empty).
+fn top10_overlap(a: &[(u64, f32)], b: &[(u64, f32)]) -> f64 {
+    let a: HashSet<u64> = a.iter().take(10).map(|x| x.0).collect();
+    if a.is_empty() {
+        return 1.0;
+    }
+    let b: HashSet<u64> = b.iter().take(10).map(|x| x.0).collect();
+    a.intersection(&b).count() as f64 / a.len() as f64
 }
 
 /// Indexes a BEIR folder into a scratch data dir (the embedding cache is
@@ -99,6 +136,7 @@ pub fn beir(
         texts: TextsOf::new(engine.text_index(), "beir/"),
         settings: sweep_settings(),
         sums: Sums::default(),
+        overlaps: Overlaps::default(),
     };
     let mut n = 0usize;
     for (qid, text) in &queries {
@@ -106,7 +144,37 @@ pub fn beir(
         n += 1;
         scorer.score(text, rels)?;
     }
-    Ok(report(scorer.sums, n))
+    let lexical = engine.config.search.lexical;
+    let other = other_source(lexical);
+    let overlaps = std::mem::take(&mut scorer.overlaps);
+    let mut r = report(scorer.sums, n);
+    if overlaps.n > 0 {
+        let mut sweep = std::mem::take(&mut r.fusion_sweep);
+        r.lexical_paths = Some(LexicalPaths {
+            configured: source_name(lexical).into(),
+            other: source_name(other).into(),
+            bm25_other: sweep.remove("bm25 (other source)").unwrap_or_default(),
+            hybrid_other: sweep.remove("hybrid (other source)").unwrap_or_default(),
+            paragraph_top10_overlap: overlaps.paragraphs / overlaps.n as f64,
+            unit_top10_overlap: overlaps.units / overlaps.n as f64,
+        });
+        r.fusion_sweep = sweep;
+    }
+    Ok(r)
+}
+
+fn other_source(s: LexicalSource) -> LexicalSource {
+    match s {
+        LexicalSource::TextIndex => LexicalSource::VectorStore,
+        LexicalSource::VectorStore => LexicalSource::TextIndex,
+    }
+}
+
+fn source_name(s: LexicalSource) -> &'static str {
+    match s {
+        LexicalSource::TextIndex => "text_index",
+        LexicalSource::VectorStore => "vector_store",
+    }
 }
 
 /// A BEIR corpus's text id without the scratch corpus's `beir/`.
@@ -149,6 +217,7 @@ struct QueryScorer<'a> {
     texts: TextsOf<'a>,
     settings: Vec<(String, crate::config::FusionMethod, f32, f32)>,
     sums: Sums,
+    overlaps: Overlaps,
 }
 
 impl QueryScorer<'_> {
@@ -173,10 +242,49 @@ impl QueryScorer<'_> {
             self.sums.add(key, &ranked, rels);
         }
         self.score_peers(text, &vector, &r, rels)?;
+        self.score_other_source(text, &r, rels)?;
         for (label, method, w, u) in &self.settings {
             let (fused, _) = engine.fuse_retrieved_with(&r, *method, *w, *u)?;
             let ranked = self.texts.of(&keys(&fused), None)?;
             self.sums.add(label, &ranked, rels);
+        }
+        Ok(())
+    }
+
+    /// BM25 and hybrid with the other lexical source, and the overlap of
+    /// both sources' BM25 lists (skipped when the store has no BM25).
+    fn score_other_source(
+        &mut self,
+        text: &str,
+        r: &Retrieved,
+        rels: &HashMap<String, f32>,
+    ) -> Result<()> {
+        let engine = self.engine;
+        if !engine.vector_store().has_lexical() {
+            return Ok(());
+        }
+        let other = other_source(engine.config.search.lexical);
+        let (bm25, unit_bm25) = engine.lexical_from(other, text, 100, &Filter::default())?;
+        self.overlaps.paragraphs += top10_overlap(&r.bm25, &bm25);
+        self.overlaps.units += top10_overlap(&r.unit_bm25, &unit_bm25);
+        self.overlaps.n += 1;
+        let hybrid = Retrieved {
+            bm25,
+            unit_bm25,
+            ..r.clone()
+        };
+        let bm25_only = Retrieved {
+            bm25: hybrid.bm25.clone(),
+            unit_bm25: hybrid.unit_bm25.clone(),
+            ..Retrieved::default()
+        };
+        for (key, lists) in [
+            ("hybrid (other source)", &hybrid),
+            ("bm25 (other source)", &bm25_only),
+        ] {
+            let (fused, _) = engine.fuse_retrieved(lists, None, None)?;
+            let ranked = self.texts.of(&keys(&fused), None)?;
+            self.sums.add(key, &ranked, rels);
         }
         Ok(())
     }
@@ -256,5 +364,6 @@ fn report(sums: Sums, n: usize) -> BeirReport {
         queries: n,
         baselines,
         fusion_sweep: avg,
+        lexical_paths: None,
     }
 }

@@ -15,7 +15,8 @@ use crate::cache;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::manifest::TextEntry;
+use crate::lexical::{self, PointTerms};
+use crate::manifest::{LexicalLengths, TextEntry};
 use crate::source::Document;
 use crate::store::{self, PointPayload, StoredParagraph, VectorPoint};
 
@@ -27,13 +28,14 @@ impl Engine {
     pub(super) fn index_batch(
         &self,
         batch: Vec<(Document, String, Split)>,
+        lengths: &LexicalLengths,
         bar: &ProgressBar,
         report: &mut IndexReport,
     ) -> Result<()> {
         self.embed_missing(&batch, bar, report)?;
         let mut entries = Vec::new();
         for (doc, hash, parts) in batch {
-            entries.push(self.write_text(&doc, hash, &parts, report)?);
+            entries.push(self.write_text(&doc, hash, &parts, lengths, report)?);
         }
         self.checkpoint(&[], &entries)?;
         bar.set_message(format!("{} texts done", report.texts_indexed));
@@ -90,11 +92,12 @@ impl Engine {
         doc: &Document,
         hash: String,
         parts: &Split,
+        lengths: &LexicalLengths,
         report: &mut IndexReport,
     ) -> Result<(String, TextEntry)> {
         let model = self.embedder.model_id().to_string();
         self.delete_text(&doc.id)?;
-        self.write_units(doc, parts, &model)?;
+        self.write_units(doc, parts, &model, &lengths.units)?;
         report.units_indexed += parts.units.len();
         let paragraphs = &parts.paragraphs;
         let mut points = Vec::with_capacity(paragraphs.len());
@@ -107,11 +110,12 @@ impl Engine {
                 let vector = cache
                     .get(&cache::key(&model, &p.text))?
                     .ok_or_else(|| Error::Embedding(format!("no vector for {pid}")))?;
-                points.push(point_of(doc, point, vector, pid.clone(), p.ordinal));
+                let terms = PointTerms::analyze(&p.text, &doc.title, p.heading.as_deref());
+                let sparse = lexical::point_vector(&terms, &lengths.paragraphs);
                 let range = (p.start, p.end);
-                stored.push(stored_of(
-                    doc, point, pid, &p.heading, &p.text, p.ordinal, range,
-                ));
+                let s = stored_of(doc, point, pid, &p.heading, &p.text, p.ordinal, range);
+                points.push(point_of(&s, (vector, sparse)));
+                stored.push(s);
             }
         }
         self.vectors.upsert(points)?;
@@ -130,7 +134,13 @@ impl Engine {
     }
 
     /// Writes a text's retrieval units (vectors from the cache) to their stores.
-    fn write_units(&self, doc: &Document, parts: &Split, model: &str) -> Result<()> {
+    fn write_units(
+        &self,
+        doc: &Document,
+        parts: &Split,
+        model: &str,
+        lengths: &lexical::AvgLen,
+    ) -> Result<()> {
         let mut points = Vec::with_capacity(parts.units.len());
         let mut stored = Vec::with_capacity(parts.units.len());
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -140,11 +150,12 @@ impl Engine {
             let vector = cache
                 .get(&cache::key(model, text))?
                 .ok_or_else(|| Error::Embedding(format!("no vector for {uid}")))?;
-            points.push(point_of(doc, point, vector, uid.clone(), u.ordinal));
+            let terms = PointTerms::analyze(&u.body, &doc.title, u.heading.as_deref());
+            let sparse = lexical::point_vector(&terms, lengths);
             let range = (u.start, u.end);
-            stored.push(stored_of(
-                doc, point, uid, &u.heading, &u.body, u.ordinal, range,
-            ));
+            let s = stored_of(doc, point, uid, &u.heading, &u.body, u.ordinal, range);
+            points.push(point_of(&s, (vector, sparse)));
+            stored.push(s);
         }
         drop(cache);
         self.units.vectors.upsert(points)?;
@@ -169,7 +180,11 @@ impl Engine {
             cat.texts.insert(id.clone(), e.clone());
         }
         cat.model_id = self.embedder.model_id().to_string();
-        cat.save(&self.config.data_dir)
+        cat.save(&self.config.data_dir)?;
+        drop(cat);
+        // The cluster's readers trust the published catalogue as the
+        // checkpoint: published after the stores were committed.
+        self.publish(crate::store::Doc::Catalogue)
     }
 }
 
@@ -196,25 +211,18 @@ fn entry_of(doc: &Document, hash: String, parts: &Split) -> TextEntry {
     }
 }
 
-/// A paragraph's or a unit's vector point, with what filters need.
+/// A paragraph's or a unit's vector point (dense and BM25), with what
+/// filters need and the passage itself (what a deployment without the text
+/// index shows, issue 14).
 fn point_of(
-    doc: &Document,
-    point: u64,
-    vector: Vec<f32>,
-    id: String,
-    ordinal: usize,
+    stored: &StoredParagraph,
+    (vector, sparse): (Vec<f32>, lexical::Sparse),
 ) -> VectorPoint {
     VectorPoint {
-        id: point,
+        id: stored.point,
         vector,
-        payload: PointPayload {
-            paragraph: id,
-            text_id: doc.id.clone(),
-            corpus: doc.corpus.clone(),
-            date: doc.date,
-            tags: doc.tags.clone(),
-            ordinal: ordinal as u64,
-        },
+        sparse: Some(sparse),
+        payload: PointPayload::of(stored),
     }
 }
 

@@ -20,6 +20,8 @@ use serde::Serialize;
 use crate::cache;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::lexical::{LenSums, PointTerms};
+use crate::manifest::LexicalLengths;
 use crate::source::{self, Document, SourceProblem};
 use prepare::{content_hash, Split};
 
@@ -81,6 +83,7 @@ impl Engine {
         let mut report = IndexReport::default();
         let sources = self.read_corpora(&mut report);
         let plan = self.plan(sources, &mut report);
+        let lengths = self.lexical_lengths(&plan.todo);
         let bar = progress_bar(plan.to_embed, progress);
         tracing::info!(
             texts = plan.todo.len(),
@@ -96,7 +99,7 @@ impl Engine {
         if !plan.removed.is_empty() {
             self.checkpoint(&plan.removed, &[])?;
         }
-        self.index_in_batches(plan.todo, &bar, &mut report)?;
+        self.index_in_batches(plan.todo, &lengths, &bar, &mut report)?;
         bar.finish_and_clear();
         self.build_large_indexes()?;
         report.seconds = started.elapsed().as_secs_f64();
@@ -186,6 +189,7 @@ impl Engine {
     fn index_in_batches(
         &self,
         todo: Vec<(Document, String, Split)>,
+        lengths: &LexicalLengths,
         bar: &ProgressBar,
         report: &mut IndexReport,
     ) -> Result<()> {
@@ -199,11 +203,47 @@ impl Engine {
                 || batch_paragraphs >= BATCH_MAX_PARAGRAPHS
                 || i + 1 == n
             {
-                self.index_batch(std::mem::take(&mut batch), bar, report)?;
+                self.index_batch(std::mem::take(&mut batch), lengths, bar, report)?;
                 batch_paragraphs = 0;
             }
         }
         Ok(())
+    }
+
+    /// The field lengths BM25's sparse vectors are normalised by (issue
+    /// 14): the catalogue's, or measured on this run's texts when it has
+    /// none (the first run; recorded at its first checkpoint). Later runs
+    /// keep them, so that every stored vector shares one normalisation.
+    fn lexical_lengths(&self, todo: &[(Document, String, Split)]) -> LexicalLengths {
+        let mut cat = self.catalogue.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(l) = cat.lexical {
+            return l;
+        }
+        let (mut paragraphs, mut units) = (LenSums::default(), LenSums::default());
+        for (doc, _, parts) in todo {
+            for p in &parts.paragraphs {
+                paragraphs.add(&PointTerms::analyze(
+                    &p.text,
+                    &doc.title,
+                    p.heading.as_deref(),
+                ));
+            }
+            for u in &parts.units {
+                units.add(&PointTerms::analyze(
+                    &u.body,
+                    &doc.title,
+                    u.heading.as_deref(),
+                ));
+            }
+        }
+        let lengths = LexicalLengths {
+            paragraphs: paragraphs.average(),
+            units: units.average(),
+        };
+        if !todo.is_empty() {
+            cat.lexical = Some(lengths);
+        }
+        lengths
     }
 
     /// The HNSW index of a store past `index.hnsw_threshold` points (below

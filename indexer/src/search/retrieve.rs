@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Mode, Ranked};
-use crate::config::FusionMethod;
+use crate::config::{FusionMethod, LexicalSource};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::fusion::{self, Fused, FusedLevels, Levels};
@@ -77,13 +77,36 @@ impl Engine {
         Ok(v)
     }
 
-    /// BM25 candidates at both levels: paragraphs, then units.
+    /// BM25 candidates at both levels: paragraphs, then units, from the
+    /// configured source.
     fn lexical(&self, query: &str, n: usize, filter: &Filter) -> Result<(Ranked, Ranked)> {
+        self.lexical_from(self.config.search.lexical, query, n, filter)
+    }
+
+    /// BM25 candidates at both levels from `source`: the tantivy index, or
+    /// the vector store's sparse vectors (one query per level, the store
+    /// applying the IDF). Evaluation compares both (issue 14).
+    pub fn lexical_from(
+        &self,
+        source: LexicalSource,
+        query: &str,
+        n: usize,
+        filter: &Filter,
+    ) -> Result<(Ranked, Ranked)> {
         let units_n = (n / 2).max(1);
-        Ok((
-            self.text.search(query, n, filter)?,
-            self.units.text.search(query, units_n, filter)?,
-        ))
+        match source {
+            LexicalSource::TextIndex => Ok((
+                self.text.search(query, n, filter)?,
+                self.units.text.search(query, units_n, filter)?,
+            )),
+            LexicalSource::VectorStore => {
+                let q = crate::lexical::query_vector(query);
+                Ok((
+                    self.committed(self.vectors.lexical_search(&q, n, filter)?)?,
+                    self.committed_units(self.units.vectors.lexical_search(&q, units_n, filter)?)?,
+                ))
+            }
+        }
     }
 
     /// [`Engine::retrieve`] with the query's vector already embedded.

@@ -4,20 +4,23 @@ use std::path::Path;
 
 use qdrant_edge::external::ordered_float::OrderedFloat;
 use qdrant_edge::{
-    Condition, CountRequest, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeVectorParams,
-    FieldCondition, FieldIndexOperations, Filter as QFilter, JsonPath, Match, NamedQuery,
-    PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations, PointOperations,
-    PointStruct, QueryEnum, QueryRequest, Range, ScoringQuery, ScrollRequest, SearchParams,
-    UpdateOperation, WithPayloadInterface, WithVector,
+    Condition, CountRequest, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeSparseVectorParams,
+    EdgeVectorParams, FieldCondition, FieldIndexOperations, Filter as QFilter, JsonPath, Match,
+    Modifier, NamedQuery, PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations,
+    PointOperations, PointStruct, QueryEnum, QueryRequest, Range, ScoringQuery, ScrollRequest,
+    SearchParams, SparseVector, UpdateOperation, Vector, VectorInternal, Vectors,
+    WithPayloadInterface, WithVector,
 };
 use std::sync::Mutex;
 
-use super::{Filter, PointPayload, VectorPoint, VectorStore};
+use super::{Filter, PointPayload, Sparse, VectorPoint, VectorStore, BM25_VECTOR};
 
 use crate::error::{Error, Result};
 
 pub struct EdgeStore {
     shard: EdgeShard,
+    /// Whether the store was made with the BM25 sparse vector (issue 14).
+    lexical: bool,
     /// qdrant-edge serialises updates itself; this keeps flush/optimize out of their way.
     write: Mutex<()>,
 }
@@ -71,6 +74,13 @@ pub(crate) fn to_qdrant(f: &Filter) -> Option<QFilter> {
     Some(q)
 }
 
+/// The error of a lexical search on a store made without the BM25 vector.
+pub(crate) fn no_lexical() -> Error {
+    Error::Config(
+        "this vector store was made before it held BM25 vectors; set search.lexical = \"text_index\" or re-index into a new data dir".into(),
+    )
+}
+
 fn payload_json(p: &PointPayload) -> serde_json::Value {
     serde_json::to_value(p).expect("payload serialises")
 }
@@ -87,18 +97,39 @@ impl EdgeStore {
                     .on_disk(true)
                     .build(),
             )
+            .sparse_vector(
+                BM25_VECTOR,
+                EdgeSparseVectorParams::builder()
+                    .modifier(Modifier::Idf)
+                    .on_disk(true)
+                    .build(),
+            )
             .on_disk_payload(true)
             .build();
         let has_data = dir.join("edge_config.json").exists();
         let shard = if has_data {
-            // dim 0: a reader that does not know it (migrate) takes the stored config.
-            EdgeShard::load(dir, (dim > 0).then_some(config))
+            // An existing store keeps the config it was made with: one made
+            // before the BM25 vector opens without it.
+            EdgeShard::load(dir, None)
         } else {
             EdgeShard::new(dir, config)
         }
         .map_err(|e| Error::VectorStore(format!("cannot open {}: {e}", dir.display())))?;
+        let (stored_dim, lexical) = {
+            let c = shard.config();
+            let dim = c.vectors.get("").map(|v| v.size);
+            (dim, c.sparse_vectors.contains_key(BM25_VECTOR))
+        };
+        if dim > 0 && stored_dim.is_some_and(|d| d != dim) {
+            return Err(Error::VectorStore(format!(
+                "{} holds vectors of {} dimensions, the model gives {dim}: re-index into a new data dir",
+                dir.display(),
+                stored_dim.unwrap_or(0)
+            )));
+        }
         let store = EdgeStore {
             shard,
+            lexical,
             write: Mutex::new(()),
         };
         if !has_data {
@@ -127,16 +158,14 @@ impl EdgeStore {
 impl EdgeStore {
     fn query(
         &self,
-        vector: &[f32],
+        query: NamedQuery<VectorInternal>,
         k: usize,
         filter: &Filter,
         ef: Option<usize>,
     ) -> Result<Vec<(u64, f32)>> {
         let request = QueryRequest {
             prefetches: vec![],
-            query: Some(ScoringQuery::Vector(QueryEnum::Nearest(
-                NamedQuery::default_dense(vector.to_vec()),
-            ))),
+            query: Some(ScoringQuery::Vector(QueryEnum::Nearest(query))),
             filter: to_qdrant(filter),
             score_threshold: None,
             limit: k,
@@ -170,8 +199,21 @@ impl VectorStore for EdgeStore {
         }
         let points = points
             .into_iter()
-            .map(|p| PointStruct::new(p.id, p.vector, payload_json(&p.payload)).into())
-            .collect();
+            .map(|p| {
+                let payload = payload_json(&p.payload);
+                match p.sparse.filter(|_| self.lexical) {
+                    Some(sp) => {
+                        let sparse = SparseVector::new(sp.indices, sp.values).map_err(err)?;
+                        let v = Vectors::new_named([
+                            ("", Vector::new_dense(p.vector)),
+                            (BM25_VECTOR, Vector::from(sparse)),
+                        ]);
+                        Ok(PointStruct::new(p.id, v, payload).into())
+                    }
+                    None => Ok(PointStruct::new(p.id, p.vector, payload).into()),
+                }
+            })
+            .collect::<Result<_>>()?;
         let _g = self.write.lock().unwrap_or_else(|p| p.into_inner());
         self.shard
             .update(UpdateOperation::PointOperation(
@@ -194,7 +236,23 @@ impl VectorStore for EdgeStore {
     }
 
     fn search(&self, vector: &[f32], k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
-        self.query(vector, k, filter, None)
+        self.query(NamedQuery::default_dense(vector.to_vec()), k, filter, None)
+    }
+
+    fn has_lexical(&self) -> bool {
+        self.lexical
+    }
+
+    fn lexical_search(&self, q: &Sparse, k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
+        if !self.lexical {
+            return Err(no_lexical());
+        }
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sparse = SparseVector::new(q.indices.clone(), q.values.clone()).map_err(err)?;
+        let query = NamedQuery::new(VectorInternal::Sparse(sparse), BM25_VECTOR);
+        self.query(query, k, filter, None)
     }
 
     fn search_ef(
@@ -204,7 +262,33 @@ impl VectorStore for EdgeStore {
         filter: &Filter,
         ef: usize,
     ) -> Result<Vec<(u64, f32)>> {
-        self.query(vector, k, filter, Some(ef))
+        self.query(
+            NamedQuery::default_dense(vector.to_vec()),
+            k,
+            filter,
+            Some(ef),
+        )
+    }
+
+    fn payloads(&self, ids: &[u64]) -> Result<Vec<Option<PointPayload>>> {
+        let pids: Vec<PointId> = ids.iter().map(|&i| PointId::NumId(i)).collect();
+        let records = self
+            .shard
+            .retrieve(
+                &pids,
+                Some(WithPayloadInterface::Bool(true)),
+                Some(WithVector::Bool(false)),
+            )
+            .map_err(err)?;
+        let mut by_id = std::collections::HashMap::new();
+        for r in records {
+            let PointId::NumId(id) = r.id else { continue };
+            let json = serde_json::Value::Object(r.payload.map(|p| p.0).unwrap_or_default());
+            let payload: PointPayload = serde_json::from_value(json)
+                .map_err(|e| err(format!("point {id}: unexpected payload: {e}")))?;
+            by_id.insert(id, payload);
+        }
+        Ok(ids.iter().map(|i| by_id.remove(i)).collect())
     }
 
     fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>> {
@@ -249,21 +333,32 @@ impl VectorStore for EdgeStore {
             let PointId::NumId(id) = r.id else {
                 return Err(err("a point without a numeric id"));
             };
-            let vector = match r.vector {
-                Some(qdrant_edge::VectorStructInternal::Single(v)) => Some(v),
-                Some(qdrant_edge::VectorStructInternal::Named(mut m)) => match m.remove("") {
-                    Some(qdrant_edge::VectorInternal::Dense(v)) => Some(v),
-                    _ => None,
-                },
-                _ => None,
-            }
-            .ok_or_else(|| err(format!("point {id} has no dense vector")))?;
+            let (vector, sparse) = match r.vector {
+                Some(qdrant_edge::VectorStructInternal::Single(v)) => (Some(v), None),
+                Some(qdrant_edge::VectorStructInternal::Named(mut m)) => {
+                    let dense = match m.remove("") {
+                        Some(VectorInternal::Dense(v)) => Some(v),
+                        _ => None,
+                    };
+                    let sparse = match m.remove(BM25_VECTOR) {
+                        Some(VectorInternal::Sparse(v)) => Some(Sparse {
+                            indices: v.indices,
+                            values: v.values,
+                        }),
+                        _ => None,
+                    };
+                    (dense, sparse)
+                }
+                _ => (None, None),
+            };
+            let vector = vector.ok_or_else(|| err(format!("point {id} has no dense vector")))?;
             let json = serde_json::Value::Object(r.payload.map(|p| p.0).unwrap_or_default());
             let payload: PointPayload = serde_json::from_value(json)
                 .map_err(|e| err(format!("point {id}: unexpected payload: {e}")))?;
             points.push(VectorPoint {
                 id,
                 vector,
+                sparse,
                 payload,
             });
         }

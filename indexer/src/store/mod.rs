@@ -6,6 +6,9 @@
 mod edge;
 #[cfg(feature = "qdrant-server")]
 mod server;
+#[cfg(feature = "qdrant-server")]
+mod server_state;
+pub mod state;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
@@ -13,10 +16,14 @@ use serde::{Deserialize, Serialize};
 pub use edge::EdgeStore;
 #[cfg(feature = "qdrant-server")]
 pub use server::{LocalShard, ServerStore};
+#[cfg(feature = "qdrant-server")]
+pub use server_state::QdrantState;
+pub use state::{Doc, FileState, SharedState};
 pub use text::{StoredParagraph, TextIndex};
 
 use crate::config::{Backend, VectorStoreConfig};
 use crate::error::Result;
+pub use crate::lexical::Sparse;
 
 /// Stable 64-bit point id of a paragraph id (`<text id>#<ordinal>`).
 pub fn point_id(paragraph_id: &str) -> u64 {
@@ -33,14 +40,76 @@ pub struct PointPayload {
     pub date: Option<i64>,
     pub tags: Vec<String>,
     pub ordinal: u64,
+    /// The passage itself (issue 14): what a deployment without the text
+    /// index shows and highlights. Absent in stores made before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passage: Option<Passage>,
+}
+
+/// A stored paragraph's or unit's words and where they come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    pub text: String,
+    /// Byte offsets into the source text.
+    pub start: u64,
+    pub end: u64,
+}
+
+impl PointPayload {
+    /// The payload of a stored paragraph or unit, passage included.
+    pub fn of(s: &StoredParagraph) -> PointPayload {
+        PointPayload {
+            paragraph: s.id.clone(),
+            text_id: s.text_id.clone(),
+            corpus: s.corpus.clone(),
+            date: s.date,
+            tags: s.tags.clone(),
+            ordinal: s.ordinal,
+            passage: Some(Passage {
+                title: s.title.clone(),
+                heading: s.heading.clone(),
+                text: s.text.clone(),
+                start: s.start,
+                end: s.end,
+            }),
+        }
+    }
+
+    /// The stored paragraph this payload describes, when it holds its passage.
+    pub fn stored(&self, point: u64) -> Option<StoredParagraph> {
+        let p = self.passage.as_ref()?;
+        Some(StoredParagraph {
+            point,
+            id: self.paragraph.clone(),
+            text_id: self.text_id.clone(),
+            corpus: self.corpus.clone(),
+            title: p.title.clone(),
+            heading: p.heading.clone(),
+            text: p.text.clone(),
+            ordinal: self.ordinal,
+            start: p.start,
+            end: p.end,
+            date: self.date,
+            tags: self.tags.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct VectorPoint {
     pub id: u64,
     pub vector: Vec<f32>,
+    /// BM25 as a sparse vector (see [`crate::lexical`]); `None` in a store
+    /// made before it had one.
+    pub sparse: Option<Sparse>,
     pub payload: PointPayload,
 }
+
+/// Name of the sparse BM25 vector beside the dense one, in every backend.
+pub const BM25_VECTOR: &str = "bm25";
 
 /// Restricts a search. Empty fields do not restrict.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -84,6 +153,15 @@ pub trait VectorStore: Send + Sync {
         let _ = ef;
         self.search(vector, k, filter)
     }
+    /// Whether the store holds BM25 sparse vectors (stores made before
+    /// issue 14 do not: re-index into a new one to get them).
+    fn has_lexical(&self) -> bool;
+    /// BM25 by sparse vectors, best first: (point id, score). The store
+    /// applies the IDF; `query` comes from [`crate::lexical::query_vector`].
+    fn lexical_search(&self, query: &Sparse, k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>>;
+    /// The payloads of these points (missing ones are `None`): with the
+    /// passage, what a deployment without the text index shows.
+    fn payloads(&self, ids: &[u64]) -> Result<Vec<Option<PointPayload>>>;
     /// The stored vectors of these points (missing ones are `None`).
     fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>>;
     /// One page of every point with its vector and payload, in id order,

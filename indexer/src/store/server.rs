@@ -26,13 +26,14 @@ use qdrant_client::qdrant::vectors_output::VectorsOptions;
 use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
     DeletePointsBuilder, Distance, FieldType, Filter as QFilter, GetPointsBuilder,
-    HnswConfigDiffBuilder, OptimizersConfigDiffBuilder, PointId, PointStruct, Range,
-    ScalarQuantizationBuilder, ScrollPointsBuilder, SearchParamsBuilder, SearchPointsBuilder,
-    UpsertPointsBuilder, VectorParamsBuilder,
+    HnswConfigDiffBuilder, Modifier, OptimizersConfigDiffBuilder, PointId, PointStruct, Query,
+    QueryPointsBuilder, Range, ScalarQuantizationBuilder, ScrollPointsBuilder, SearchParamsBuilder,
+    SearchPointsBuilder, SparseVectorParamsBuilder, SparseVectorsConfigBuilder,
+    UpsertPointsBuilder, Vector, VectorInput, VectorParamsBuilder,
 };
 use qdrant_client::{Payload, Qdrant, QdrantError};
 
-use super::{Filter, PointPayload, VectorPoint, VectorStore};
+use super::{Filter, PointPayload, Sparse, VectorPoint, VectorStore, BM25_VECTOR};
 use crate::config::VectorStoreConfig;
 use crate::error::{Error, Result};
 
@@ -42,6 +43,8 @@ pub struct ServerStore {
     rt: tokio::runtime::Runtime,
     batch: usize,
     parallel: usize,
+    /// Whether the collection has the BM25 sparse vector (issue 14).
+    lexical: bool,
 }
 
 /// Whether an error says the node did not answer (rather than answered
@@ -66,14 +69,14 @@ fn unreachable(detail: &str) -> bool {
         .any(|m| detail.contains(m))
 }
 
-fn err(what: &str, e: impl std::fmt::Display) -> Error {
+pub(super) fn err(what: &str, e: impl std::fmt::Display) -> Error {
     Error::VectorStore(format!("Qdrant server: {what}: {e}"))
 }
 
 /// The cluster's nodes as the client sees them: every address given, and
 /// the one that answered last (tried first).
-struct Nodes {
-    nodes: Vec<(String, Arc<Qdrant>)>,
+pub(super) struct Nodes {
+    pub(super) nodes: Vec<(String, Arc<Qdrant>)>,
     current: AtomicUsize,
 }
 
@@ -81,7 +84,7 @@ impl Nodes {
     /// Runs `call` on the current node, then on each other node while they
     /// do not answer. An error the node answered with (a bad request, a
     /// shard with no live replica) is returned as it is, naming the node.
-    async fn call<T, F, Fut>(&self, what: &str, call: F) -> Result<T>
+    pub(super) async fn call<T, F, Fut>(&self, what: &str, call: F) -> Result<T>
     where
         F: Fn(Arc<Qdrant>) -> Fut,
         Fut: Future<Output = std::result::Result<T, QdrantError>>,
@@ -148,7 +151,7 @@ fn to_filter(f: &Filter) -> Option<QFilter> {
     })
 }
 
-fn connect(cfg: &VectorStoreConfig) -> Result<(Nodes, tokio::runtime::Runtime, String)> {
+pub(super) fn connect(cfg: &VectorStoreConfig) -> Result<(Nodes, tokio::runtime::Runtime, String)> {
     let url = cfg
         .url
         .clone()
@@ -196,6 +199,7 @@ impl ServerStore {
             rt,
             batch: cfg.upsert_batch.max(1),
             parallel: cfg.upsert_parallel.max(1),
+            lexical: true,
         };
         let name = store.collection.clone();
         let exists = store.block_on("collection check", |c| {
@@ -213,7 +217,24 @@ impl ServerStore {
         if !exists {
             store.create(cfg, dim)?;
         }
+        let mut store = store;
+        store.lexical = store.collection_has_lexical()?;
         Ok(store)
+    }
+
+    /// Whether the collection was made with the BM25 sparse vector.
+    fn collection_has_lexical(&self) -> Result<bool> {
+        let name = self.collection.clone();
+        let info = self.block_on("collection info", |c| {
+            let name = name.clone();
+            async move { c.collection_info(&name).await }
+        })?;
+        Ok(info
+            .result
+            .and_then(|i| i.config)
+            .and_then(|c| c.params)
+            .and_then(|p| p.sparse_vectors_config)
+            .is_some_and(|s| s.map.contains_key(BM25_VECTOR)))
     }
 
     /// Creates the collection and its payload indexes.
@@ -221,6 +242,12 @@ impl ServerStore {
         let mut create = CreateCollectionBuilder::new(&self.collection).vectors_config(
             VectorParamsBuilder::new(dim as u64, Distance::Cosine).on_disk(cfg.on_disk),
         );
+        let mut sparse = SparseVectorsConfigBuilder::default();
+        sparse.add_named_vector_params(
+            BM25_VECTOR,
+            SparseVectorParamsBuilder::default().modifier(Modifier::Idf as i32),
+        );
+        create = create.sparse_vectors_config(sparse);
         if cfg.quantization {
             create = create.quantization_config(ScalarQuantizationBuilder::default());
         }
@@ -385,27 +412,52 @@ async fn upsert_batch(
     }
 }
 
-fn point_id_num(id: Option<PointId>) -> Option<u64> {
+pub(super) fn point_id_num(id: Option<PointId>) -> Option<u64> {
     match id.and_then(|i| i.point_id_options) {
         Some(PointIdOptions::Num(n)) => Some(n),
         _ => None,
     }
 }
 
-/// A dense vector from a response (servers from 1.16 fill the `vector`
-/// oneof; older ones the deprecated `data`).
-fn dense(v: Option<qdrant_client::qdrant::VectorsOutput>) -> Option<Vec<f32>> {
-    match v.and_then(|v| v.vectors_options)? {
-        VectorsOptions::Vector(v) => {
-            #[allow(deprecated)]
-            let data = match v.vector {
-                Some(vector_output::Vector::Dense(d)) => d.data,
-                _ => v.data,
-            };
-            Some(data)
-        }
-        _ => None,
+/// One vector of a response (servers from 1.16 fill the `vector` oneof;
+/// older ones the deprecated `data`, dense only).
+fn one_vector(v: qdrant_client::qdrant::VectorOutput) -> Option<vector_output::Vector> {
+    #[allow(deprecated)]
+    match v.vector {
+        Some(inner) => Some(inner),
+        None => Some(vector_output::Vector::Dense(
+            qdrant_client::qdrant::DenseVector { data: v.data },
+        )),
     }
+}
+
+/// The dense (unnamed) and the BM25 vector of a response.
+fn both(v: Option<qdrant_client::qdrant::VectorsOutput>) -> (Option<Vec<f32>>, Option<Sparse>) {
+    let (dense, sparse) = match v.and_then(|v| v.vectors_options) {
+        Some(VectorsOptions::Vector(v)) => (one_vector(v), None),
+        Some(VectorsOptions::Vectors(mut named)) => (
+            named.vectors.remove("").and_then(one_vector),
+            named.vectors.remove(BM25_VECTOR).and_then(one_vector),
+        ),
+        None => (None, None),
+    };
+    let dense = match dense {
+        Some(vector_output::Vector::Dense(d)) => Some(d.data),
+        _ => None,
+    };
+    let sparse = match sparse {
+        Some(vector_output::Vector::Sparse(s)) => Some(Sparse {
+            indices: s.indices,
+            values: s.values,
+        }),
+        _ => None,
+    };
+    (dense, sparse)
+}
+
+/// The dense vector of a response.
+fn dense(v: Option<qdrant_client::qdrant::VectorsOutput>) -> Option<Vec<f32>> {
+    both(v).0
 }
 
 impl VectorStore for ServerStore {
@@ -427,7 +479,19 @@ impl VectorStore for ServerStore {
                             serde_json::to_value(&p.payload).expect("payload serialises"),
                         )
                         .map_err(|e| err("payload", e))?;
-                        Ok(PointStruct::new(p.id, p.vector.clone(), payload))
+                        Ok(match p.sparse.as_ref().filter(|_| self.lexical) {
+                            Some(sp) => {
+                                let vectors = std::collections::HashMap::from([
+                                    (String::new(), Vector::new_dense(p.vector.clone())),
+                                    (
+                                        BM25_VECTOR.to_string(),
+                                        Vector::new_sparse(sp.indices.clone(), sp.values.clone()),
+                                    ),
+                                ]);
+                                PointStruct::new(p.id, vectors, payload)
+                            }
+                            None => PointStruct::new(p.id, p.vector.clone(), payload),
+                        })
                     })
                     .collect::<Result<Vec<_>>>()
             })
@@ -475,6 +539,41 @@ impl VectorStore for ServerStore {
     }
 
     /// `ef` 0: the server's default beam.
+    fn has_lexical(&self) -> bool {
+        self.lexical
+    }
+
+    /// One query on the sparse vector; the server applies the IDF over the
+    /// whole collection.
+    fn lexical_search(&self, q: &Sparse, k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
+        if !self.lexical {
+            return Err(super::edge::no_lexical());
+        }
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut req = QueryPointsBuilder::new(&self.collection)
+            .query(Query::new_nearest(VectorInput::new_sparse(
+                q.indices.clone(),
+                q.values.clone(),
+            )))
+            .using(BM25_VECTOR)
+            .limit(k as u64);
+        if let Some(f) = to_filter(filter) {
+            req = req.filter(f);
+        }
+        let req = req.build();
+        let res = self.block_on("lexical search", |c| {
+            let req = req.clone();
+            async move { c.query(req).await }
+        })?;
+        Ok(res
+            .result
+            .into_iter()
+            .filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
+            .collect())
+    }
+
     fn search_ef(
         &self,
         vector: &[f32],
@@ -490,6 +589,33 @@ impl VectorStore for ServerStore {
             req = req.filter(f);
         }
         self.run_search(req.build())
+    }
+
+    fn payloads(&self, ids: &[u64]) -> Result<Vec<Option<PointPayload>>> {
+        let pids: Vec<PointId> = ids.iter().map(|&i| PointId::from(i)).collect();
+        let req = GetPointsBuilder::new(&self.collection, pids)
+            .with_vectors(false)
+            .with_payload(true)
+            .build();
+        let res = self.block_on("get payloads", |c| {
+            let req = req.clone();
+            async move { c.get_points(req).await }
+        })?;
+        let mut by_id = std::collections::HashMap::new();
+        for p in res.result {
+            let Some(n) = point_id_num(p.id) else {
+                continue;
+            };
+            let json = serde_json::Value::from(Payload::from(p.payload));
+            let payload: PointPayload = serde_json::from_value(json).map_err(|e| {
+                err(
+                    "get payloads",
+                    format!("point {n}: unexpected payload: {e}"),
+                )
+            })?;
+            by_id.insert(n, payload);
+        }
+        Ok(ids.iter().map(|i| by_id.remove(i)).collect())
     }
 
     fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>> {
@@ -528,14 +654,16 @@ impl VectorStore for ServerStore {
         for p in res.result {
             let id =
                 point_id_num(p.id).ok_or_else(|| err("scroll", "a point without a numeric id"))?;
-            let vector = dense(p.vectors)
-                .ok_or_else(|| err("scroll", format!("point {id} has no dense vector")))?;
+            let (vector, sparse) = both(p.vectors);
+            let vector =
+                vector.ok_or_else(|| err("scroll", format!("point {id} has no dense vector")))?;
             let json = serde_json::Value::from(Payload::from(p.payload));
             let payload: PointPayload = serde_json::from_value(json)
                 .map_err(|e| err("scroll", format!("point {id}: unexpected payload: {e}")))?;
             points.push(VectorPoint {
                 id,
                 vector,
+                sparse,
                 payload,
             });
         }
