@@ -24,6 +24,8 @@ use axum::Router;
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+
+use rhizome::store::Doc;
 use tower_http::timeout::TimeoutLayer;
 use utoipa_axum::{router::UtoipaMethodRouter, routes};
 
@@ -75,16 +77,36 @@ pub(crate) mod bytes_body {
     pub type Body = std::sync::Arc<Vec<u8>>;
 }
 
+/// A shared document, parsed (`None` when it was never written).
+fn shared_json<T: serde::de::DeserializeOwned>(
+    engine: &Engine,
+    doc: Doc,
+) -> rhizome::Result<Option<T>> {
+    match engine.shared_doc(doc)? {
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| rhizome::Error::Corrupt(format!("the {} document: {e}", doc.name()))),
+        None => Ok(None),
+    }
+}
+
 impl Knowledge {
     pub fn load(engine: &Engine) -> Knowledge {
         let catalogue = engine.catalogue();
-        // The author's verdicts, read once: they filter the links and change the ETags.
-        let feedback =
-            rhizome::feedback::Feedback::load(&engine.config.data_dir).unwrap_or_default();
-        let links = Links::load(&engine.config.data_dir).ok().map(|mut l| {
-            feedback.apply(&mut l);
-            l
-        });
+        // The author's verdicts, read once: they filter the links and change
+        // the ETags. Both from the data dir, or from the cluster for a server
+        // that reads it (issue 14).
+        let feedback: rhizome::feedback::Feedback = shared_json(&engine, Doc::Feedback)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let links = shared_json::<Links>(&engine, Doc::Links)
+            .ok()
+            .flatten()
+            .map(|mut l| {
+                feedback.apply(&mut l);
+                l
+            });
         let links = links.map(Arc::new);
         let graph = links.as_ref().map_or_else(
             || Graph {
@@ -163,6 +185,23 @@ impl AppState {
                 "the server is shutting down",
             )
         })
+    }
+
+    /// For a server that reads the cluster (`server.state = "cluster"`):
+    /// when the published catalogue, links or verdicts changed since
+    /// `seen`, reloads them; returns the versions now seen. Another
+    /// server's re-index is seen this way, by polling (see [`serve`]).
+    pub fn refresh_from_cluster(
+        &self,
+        seen: &[Option<String>],
+    ) -> rhizome::Result<Vec<Option<String>>> {
+        let now = self.engine.shared_versions()?;
+        if now.as_slice() != seen {
+            self.engine.refresh_catalogue()?;
+            let fresh = Knowledge::load(&self.engine);
+            *self.knowledge.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        }
+        Ok(now)
     }
 
     pub(crate) fn knowledge(&self) -> std::sync::RwLockReadGuard<'_, Knowledge> {
@@ -281,12 +320,34 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until Ctrl-C.
+/// Polls the cluster's state every `server.state_poll_ms`, off the async
+/// runtime: a re-index published by the indexer (or a verdict recorded
+/// through another server) reaches this one within a poll.
+fn spawn_cluster_poller(state: AppState) {
+    let every = Duration::from_millis(state.engine.config.server.state_poll_ms.max(100));
+    std::thread::spawn(move || {
+        let mut seen = state.engine.shared_versions().unwrap_or_default();
+        loop {
+            std::thread::sleep(every);
+            match state.refresh_from_cluster(&seen) {
+                Ok(now) => seen = now,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the cluster's state; serving the last one")
+                }
+            }
+        }
+    });
+}
+
 pub async fn serve(state: AppState, addr: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
     tracing::info!(addr = %listener.local_addr()?, "serving");
     eprintln!("Rhizome listening on http://{}", listener.local_addr()?);
+    if state.engine.reads_cluster() {
+        spawn_cluster_poller(state.clone());
+    }
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -18,7 +18,7 @@ use crate::data_dir::DataDir;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::manifest::Catalogue;
-use crate::store::{Doc, SharedState, TextIndex, VectorStore};
+use crate::store::{Doc, SharedState, StoredParagraph, TextIndex, VectorStore};
 
 pub use crate::index::IndexReport;
 pub use crate::search::{
@@ -83,6 +83,10 @@ pub struct Engine {
     /// the server backend (issue 14); none on the embedded default, whose
     /// data dir is the only copy.
     pub(crate) shared: Option<Box<dyn SharedState>>,
+    /// `server.state = "cluster"`: the catalogue comes from the shared
+    /// state, passages from the points' payloads, BM25 from the sparse
+    /// vectors; the data dir's text index is not read by search.
+    pub(crate) reads_cluster: bool,
     /// Held for the engine's life: one process per data dir.
     _lock: crate::lock::DataDirLock,
 }
@@ -93,6 +97,15 @@ fn units_collection(cfg: &crate::config::VectorStoreConfig) -> crate::config::Ve
     let mut c = cfg.clone();
     c.collection = format!("{}_units", cfg.collection);
     c
+}
+
+/// The catalogue the indexer published (empty before its first checkpoint).
+fn cluster_catalogue(shared: &dyn SharedState) -> Result<Catalogue> {
+    match shared.get(Doc::Catalogue)? {
+        Some((_, bytes)) => serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Corrupt(format!("the cluster's catalogue: {e}"))),
+        None => Ok(Catalogue::default()),
+    }
 }
 
 /// The shared state of the configured backend: the cluster's collection on
@@ -118,7 +131,11 @@ impl Engine {
     }
 
     /// Opens the data dir with a given embedder.
-    pub fn open_with(config: Config, embedder: Arc<dyn Embedder>) -> Result<Engine> {
+    pub fn open_with(mut config: Config, embedder: Arc<dyn Embedder>) -> Result<Engine> {
+        let reads_cluster = config.server.state == crate::config::StateSource::Cluster;
+        if reads_cluster {
+            config.search.lexical = crate::config::LexicalSource::VectorStore;
+        }
         let data = &config.data_dir;
         std::fs::create_dir_all(data).map_err(|e| Error::io(data, e))?;
         let lock = crate::lock::DataDirLock::acquire(data)?;
@@ -147,8 +164,18 @@ impl Engine {
         };
         let cache = EmbeddingCache::open(&config.cache_dir, embedder.model_id(), embedder.dim())?;
         let shared = shared_state(&config)?;
+        let catalogue = match (&shared, reads_cluster) {
+            (Some(s), true) => cluster_catalogue(s.as_ref())?,
+            (None, true) => {
+                return Err(Error::Config(
+                    "server.state = \"cluster\" reads a Qdrant cluster: set vector_store.backend = \"server\" (or QDRANT_URL)".into(),
+                ))
+            }
+            _ => catalogue,
+        };
         Ok(Engine {
             shared,
+            reads_cluster,
             config,
             embedder,
             vectors,
@@ -218,6 +245,72 @@ impl Engine {
     pub fn save_links(&self, links: &crate::links::Links) -> Result<()> {
         links.save(&self.config.data_dir)?;
         self.publish(Doc::Links)
+    }
+
+    /// Whether this engine reads the cluster's state (`server.state = "cluster"`).
+    pub fn reads_cluster(&self) -> bool {
+        self.reads_cluster
+    }
+
+    /// A shared document's bytes: the cluster's for an engine that reads
+    /// it, else the data dir's.
+    pub fn shared_doc(&self, doc: Doc) -> Result<Option<Vec<u8>>> {
+        let got = match (&self.shared, self.reads_cluster) {
+            (Some(s), true) => s.get(doc)?,
+            _ => crate::store::FileState::new(&self.config.data_dir).get(doc)?,
+        };
+        Ok(got.map(|(_, b)| b))
+    }
+
+    /// The versions of the shared documents, to poll for a new index.
+    pub fn shared_versions(&self) -> Result<Vec<Option<String>>> {
+        Doc::ALL
+            .iter()
+            .map(|&d| match (&self.shared, self.reads_cluster) {
+                (Some(s), true) => s.version(d),
+                _ => crate::store::FileState::new(&self.config.data_dir).version(d),
+            })
+            .collect()
+    }
+
+    /// Reloads the catalogue from the cluster (an engine that reads it).
+    pub fn refresh_catalogue(&self) -> Result<()> {
+        if let (Some(s), true) = (&self.shared, self.reads_cluster) {
+            let fresh = cluster_catalogue(s.as_ref())?;
+            *self.catalogue.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+        }
+        Ok(())
+    }
+
+    /// Stored paragraphs of these points: from the payloads for an engine
+    /// that reads the cluster (only texts of its catalogue), else from the
+    /// text index. `units` picks the retrieval units' stores.
+    pub(crate) fn passages(&self, points: &[u64], units: bool) -> Result<Vec<StoredParagraph>> {
+        if !self.reads_cluster {
+            return if units { &self.units.text } else { &self.text }.get(points);
+        }
+        let store = if units {
+            &self.units.vectors
+        } else {
+            &self.vectors
+        };
+        let cat = self.catalogue.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(store
+            .payloads(points)?
+            .into_iter()
+            .zip(points)
+            .filter_map(|(p, &id)| p.and_then(|p| p.stored(id)))
+            .filter(|p| cat.texts.contains_key(&p.text_id))
+            .collect())
+    }
+
+    /// An HTML snippet of `text` with the query's words marked.
+    pub(crate) fn snippet(&self, query: &str, text: &str) -> Result<String> {
+        if self.reads_cluster {
+            Ok(crate::lexical::highlight(query, text, 240))
+        } else {
+            self.text.highlight(query, text)
+        }
     }
 
     /// The deployment's shared state, where there is one (the server backend).

@@ -19,7 +19,7 @@ pub use corpus::{wildcard_match, CorpusConfig, CorpusFormat};
 pub use links::LinksConfig;
 pub use sections::{
     AuthorConfig, FusionMethod, IndexConfig, LexicalSource, ModelConfig, SearchConfig,
-    ServerConfig, SplitConfig,
+    ServerConfig, SplitConfig, StateSource,
 };
 pub use store::{Backend, VectorStoreConfig};
 
@@ -150,6 +150,17 @@ impl Config {
                 }
             };
         }
+        if let Some(v) = get("RHIZOME_STATE") {
+            self.server.state = match v.as_str() {
+                "data_dir" => StateSource::DataDir,
+                "cluster" => StateSource::Cluster,
+                _ => {
+                    return Err(Error::Config(format!(
+                        "RHIZOME_STATE={v:?}: expected `data_dir` or `cluster`"
+                    )))
+                }
+            };
+        }
         if let Some(v) = get("RHIZOME_CORS_ORIGINS") {
             self.server.cors_origins = v
                 .split(',')
@@ -248,6 +259,20 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("/y"));
         assert_eq!(c.search.fusion, FusionMethod::Weighted);
         assert_eq!(c.search.rrf_k, 60.0, "untouched values keep their default");
+    }
+
+    #[test]
+    fn lexical_source_comes_from_toml_or_env_and_bad_names_are_refused() {
+        let mut c = Config::from_toml("[search]\nlexical = \"vector_store\"").unwrap();
+        assert_eq!(c.search.lexical, LexicalSource::VectorStore);
+        assert_eq!(Config::default().search.lexical, LexicalSource::TextIndex);
+        c.apply_env(|k| (k == "RHIZOME_LEXICAL").then(|| "text_index".into()))
+            .unwrap();
+        assert_eq!(c.search.lexical, LexicalSource::TextIndex);
+        let e = c
+            .apply_env(|k| (k == "RHIZOME_LEXICAL").then(|| "qdrant".into()))
+            .unwrap_err();
+        assert!(e.to_string().contains("RHIZOME_LEXICAL=\"qdrant\""), "{e}");
     }
 
     #[test]

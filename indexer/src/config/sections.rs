@@ -160,6 +160,24 @@ pub struct ServerConfig {
     /// here: one session using every thread keeps the server lean, and a
     /// query embeds on all cores at once (issue 15). 0: `model.sessions`.
     pub model_sessions: usize,
+    /// Where `serve` reads the catalogue, the links and the verdicts, and
+    /// the passages it shows (issue 14).
+    pub state: StateSource,
+    /// How often a server reading the cluster's state polls its versions.
+    pub state_poll_ms: u64,
+}
+
+/// Where a server's state comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateSource {
+    /// Its data dir (the embedded default, and the indexing machine).
+    DataDir,
+    /// The Qdrant cluster: the `<collection>_state` documents the indexer
+    /// publishes, the passages in the points' payloads, BM25 from the
+    /// sparse vectors. Any number of servers answer alike, none reading
+    /// its data dir for search, related texts and graphs.
+    Cluster,
 }
 
 impl Default for ServerConfig {
@@ -173,6 +191,8 @@ impl Default for ServerConfig {
             cpu_concurrency: 2,
             max_draft_chars: 100_000,
             model_sessions: 1,
+            state: StateSource::DataDir,
+            state_poll_ms: 2000,
         }
     }
 }

@@ -317,8 +317,7 @@ pub(super) fn stored_by_id(
     points: Vec<u64>,
 ) -> Result<HashMap<String, StoredParagraph>> {
     Ok(engine
-        .text_index()
-        .get(&points)?
+        .passages(&points, false)?
         .into_iter()
         .map(|p| (p.id.clone(), p))
         .collect())

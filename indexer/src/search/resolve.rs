@@ -26,8 +26,7 @@ impl Engine {
         for chunk in fused.chunks(opts.k.max(8)) {
             let points: Vec<u64> = chunk.iter().map(|f| f.key).collect();
             let stored: HashMap<u64, StoredParagraph> = self
-                .text
-                .get(&points)?
+                .passages(&points, false)?
                 .into_iter()
                 .map(|p| (p.point, p))
                 .collect();
@@ -38,7 +37,7 @@ impl Engine {
                 if opts.group_by_text && !texts_taken.insert(p.text_id.clone()) {
                     continue;
                 }
-                let snippet = self.text.highlight(query, &p.text)?;
+                let snippet = self.snippet(query, &p.text)?;
                 hits.push(SearchHit {
                     url: catalogue.texts.get(&p.text_id).and_then(|e| e.url.clone()),
                     paragraph: p.clone(),

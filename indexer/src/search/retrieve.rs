@@ -30,9 +30,7 @@ impl Engine {
     /// The stored retrieval units of these points, in the given order.
     pub fn unit_stores_get(&self, points: &[u64]) -> Result<Vec<StoredParagraph>> {
         let mut by_point: HashMap<u64, StoredParagraph> = self
-            .units
-            .text
-            .get(points)?
+            .passages(points, true)?
             .into_iter()
             .map(|u| (u.point, u))
             .collect();
@@ -174,9 +172,7 @@ impl Engine {
                 .collect()
         };
         let units: HashMap<u64, StoredParagraph> = self
-            .units
-            .text
-            .get(&unit_points)?
+            .passages(&unit_points, true)?
             .into_iter()
             .map(|u| (u.point, u))
             .collect();
@@ -208,13 +204,33 @@ impl Engine {
     /// written before its checkpoint, so a run that died in between (a crash,
     /// a full disk) leaves points no text owns yet; the rerun replaces them.
     /// Until then they must not shift the fusion's ranks and statistics.
+    /// On the cluster the published catalogue is the checkpoint: hits of
+    /// texts it does not list are dropped the same way.
     pub(super) fn committed(&self, hits: Ranked) -> Result<Ranked> {
+        if self.reads_cluster {
+            return self.catalogued_in(self.vectors.as_ref(), hits);
+        }
         committed_in(&self.text, hits)
     }
 
     /// The same for retrieval units.
     fn committed_units(&self, hits: Ranked) -> Result<Ranked> {
+        if self.reads_cluster {
+            return self.catalogued_in(self.units.vectors.as_ref(), hits);
+        }
         committed_in(&self.units.text, hits)
+    }
+
+    /// The hits whose texts the (published) catalogue lists.
+    fn catalogued_in(&self, store: &dyn store::VectorStore, hits: Ranked) -> Result<Ranked> {
+        let ids: Vec<u64> = hits.iter().map(|h| h.0).collect();
+        let payloads = store.payloads(&ids)?;
+        let cat = self.catalogue.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(hits
+            .into_iter()
+            .zip(payloads)
+            .filter_map(|(h, p)| p.filter(|p| cat.texts.contains_key(&p.text_id)).map(|_| h))
+            .collect())
     }
 
     /// Fuses candidate lists with the configured (or given) method.
