@@ -96,11 +96,11 @@ impl Knowledge {
         // The author's verdicts, read once: they filter the links and change
         // the ETags. Both from the data dir, or from the cluster for a server
         // that reads it (issue 14).
-        let feedback: rhizome::feedback::Feedback = shared_json(&engine, Doc::Feedback)
+        let feedback: rhizome::feedback::Feedback = shared_json(engine, Doc::Feedback)
             .ok()
             .flatten()
             .unwrap_or_default();
-        let links = shared_json::<Links>(&engine, Doc::Links)
+        let links = shared_json::<Links>(engine, Doc::Links)
             .ok()
             .flatten()
             .map(|mut l| {

@@ -129,37 +129,34 @@ impl Config {
             self.model.sessions = number("RHIZOME_SESSIONS", v)?;
         }
         if let Some(v) = get("RHIZOME_FUSION") {
-            self.search.fusion = match v.as_str() {
-                "rrf" => FusionMethod::Rrf,
-                "weighted" => FusionMethod::Weighted,
-                _ => {
-                    return Err(Error::Config(format!(
-                        "RHIZOME_FUSION={v:?}: expected `rrf` or `weighted`"
-                    )))
-                }
-            };
+            self.search.fusion = choice(
+                "RHIZOME_FUSION",
+                &v,
+                &[
+                    ("rrf", FusionMethod::Rrf),
+                    ("weighted", FusionMethod::Weighted),
+                ],
+            )?;
         }
         if let Some(v) = get("RHIZOME_LEXICAL") {
-            self.search.lexical = match v.as_str() {
-                "text_index" => LexicalSource::TextIndex,
-                "vector_store" => LexicalSource::VectorStore,
-                _ => {
-                    return Err(Error::Config(format!(
-                        "RHIZOME_LEXICAL={v:?}: expected `text_index` or `vector_store`"
-                    )))
-                }
-            };
+            self.search.lexical = choice(
+                "RHIZOME_LEXICAL",
+                &v,
+                &[
+                    ("text_index", LexicalSource::TextIndex),
+                    ("vector_store", LexicalSource::VectorStore),
+                ],
+            )?;
         }
         if let Some(v) = get("RHIZOME_STATE") {
-            self.server.state = match v.as_str() {
-                "data_dir" => StateSource::DataDir,
-                "cluster" => StateSource::Cluster,
-                _ => {
-                    return Err(Error::Config(format!(
-                        "RHIZOME_STATE={v:?}: expected `data_dir` or `cluster`"
-                    )))
-                }
-            };
+            self.server.state = choice(
+                "RHIZOME_STATE",
+                &v,
+                &[
+                    ("data_dir", StateSource::DataDir),
+                    ("cluster", StateSource::Cluster),
+                ],
+            )?;
         }
         if let Some(v) = get("RHIZOME_CORS_ORIGINS") {
             self.server.cors_origins = v
@@ -220,6 +217,19 @@ impl Config {
     pub fn corpus(&self, name: &str) -> Option<&CorpusConfig> {
         self.corpora.iter().find(|c| c.name == name)
     }
+}
+
+/// The value an environment variable names among `options`, or an error
+/// naming the variable and what it accepts.
+fn choice<T: Copy>(name: &str, v: &str, options: &[(&str, T)]) -> Result<T> {
+    options
+        .iter()
+        .find(|(k, _)| *k == v)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            let names: Vec<String> = options.iter().map(|(k, _)| format!("`{k}`")).collect();
+            Error::Config(format!("{name}={v:?}: expected {}", names.join(" or ")))
+        })
 }
 
 #[cfg(test)]

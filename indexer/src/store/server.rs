@@ -412,6 +412,26 @@ async fn upsert_batch(
     }
 }
 
+/// These points of `collection`: with their vectors, or with their payloads.
+pub(super) fn get_points(
+    nodes: &Nodes,
+    rt: &tokio::runtime::Runtime,
+    collection: &str,
+    ids: &[u64],
+    vectors: bool,
+) -> Result<Vec<qdrant_client::qdrant::RetrievedPoint>> {
+    let pids: Vec<PointId> = ids.iter().map(|&i| PointId::from(i)).collect();
+    let req = GetPointsBuilder::new(collection, pids)
+        .with_vectors(vectors)
+        .with_payload(!vectors)
+        .build();
+    let res = rt.block_on(nodes.call("get points", |c| {
+        let req = req.clone();
+        async move { c.get_points(req).await }
+    }))?;
+    Ok(res.result)
+}
+
 pub(super) fn point_id_num(id: Option<PointId>) -> Option<u64> {
     match id.and_then(|i| i.point_id_options) {
         Some(PointIdOptions::Num(n)) => Some(n),
@@ -592,17 +612,9 @@ impl VectorStore for ServerStore {
     }
 
     fn payloads(&self, ids: &[u64]) -> Result<Vec<Option<PointPayload>>> {
-        let pids: Vec<PointId> = ids.iter().map(|&i| PointId::from(i)).collect();
-        let req = GetPointsBuilder::new(&self.collection, pids)
-            .with_vectors(false)
-            .with_payload(true)
-            .build();
-        let res = self.block_on("get payloads", |c| {
-            let req = req.clone();
-            async move { c.get_points(req).await }
-        })?;
+        let points = get_points(&self.nodes, &self.rt, &self.collection, ids, false)?;
         let mut by_id = std::collections::HashMap::new();
-        for p in res.result {
+        for p in points {
             let Some(n) = point_id_num(p.id) else {
                 continue;
             };
@@ -619,17 +631,9 @@ impl VectorStore for ServerStore {
     }
 
     fn vectors(&self, ids: &[u64]) -> Result<Vec<Option<Vec<f32>>>> {
-        let pids: Vec<PointId> = ids.iter().map(|&i| PointId::from(i)).collect();
-        let req = GetPointsBuilder::new(&self.collection, pids)
-            .with_vectors(true)
-            .with_payload(false)
-            .build();
-        let res = self.block_on("get points", |c| {
-            let req = req.clone();
-            async move { c.get_points(req).await }
-        })?;
+        let points = get_points(&self.nodes, &self.rt, &self.collection, ids, true)?;
         let mut by_id = std::collections::HashMap::new();
-        for p in res.result {
+        for p in points {
             if let (Some(n), Some(v)) = (point_id_num(p.id), dense(p.vectors)) {
                 by_id.insert(n, v);
             }

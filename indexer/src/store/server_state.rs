@@ -12,12 +12,12 @@ use std::sync::Arc;
 
 use qdrant_client::qdrant::{
     Condition, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,
-    Distance, FieldType, Filter as QFilter, GetPointsBuilder, PointId, PointStruct,
-    UpsertPointsBuilder, VectorParamsBuilder, WriteOrdering, WriteOrderingType,
+    Distance, FieldType, Filter as QFilter, PointStruct, UpsertPointsBuilder, VectorParamsBuilder,
+    WriteOrdering, WriteOrderingType,
 };
 use qdrant_client::Payload;
 
-use super::server::{connect, err, point_id_num, Nodes};
+use super::server::{connect, err, get_points, point_id_num, Nodes};
 use super::state::{chunks, version_of, Doc, SharedState};
 use crate::config::VectorStoreConfig;
 use crate::error::{Error, Result};
@@ -103,17 +103,8 @@ impl QdrantState {
 
     /// The payloads of these points, by id.
     fn payloads(&self, ids: &[u64]) -> Result<Vec<Option<serde_json::Value>>> {
-        let pids: Vec<PointId> = ids.iter().map(|&i| PointId::from(i)).collect();
-        let req = GetPointsBuilder::new(&self.collection, pids)
-            .with_payload(true)
-            .with_vectors(false)
-            .build();
-        let res = self.block_on("state read", |c| {
-            let req = req.clone();
-            async move { c.get_points(req).await }
-        })?;
-        let mut by_id: std::collections::HashMap<u64, serde_json::Value> = res
-            .result
+        let points = get_points(&self.nodes, &self.rt, &self.collection, ids, false)?;
+        let mut by_id: std::collections::HashMap<u64, serde_json::Value> = points
             .into_iter()
             .filter_map(|p| Some((point_id_num(p.id)?, Payload::from(p.payload).into())))
             .collect();
