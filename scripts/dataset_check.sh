@@ -21,14 +21,14 @@ LEFT_OUT=debats-ia
 # Three configurations with rhizome.toml's settings: the demo, the demo
 # without the left-out corpus, and the exported dataset as one corpus.
 "$PY/bin/python" - "$WORK" "$LEFT_OUT" <<'PYEOF'
-import sys
+import re, sys
 work, left_out = sys.argv[1], sys.argv[2]
 text = open("rhizome.toml", encoding="utf-8").read()
 head, *blocks = text.split("[[corpus]]")
 keep = [b for b in blocks if f'name = "{left_out}"' not in b]
 def write(name, corpora):
     open(f".check-{name}.toml", "w", encoding="utf-8").write(
-        f'data_dir = "{work}/{name}-data"\n' + head.replace('data_dir', '#data_dir')
+        f'data_dir = "{work}/{name}-data"\n' + re.sub(r'(?m)^data_dir', '#data_dir', head)
         + "".join("[[corpus]]" + b for b in corpora))
 write("demo", blocks)
 write("kept", keep)

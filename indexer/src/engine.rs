@@ -252,25 +252,23 @@ impl Engine {
         self.reads_cluster
     }
 
-    /// A shared document's bytes: the cluster's for an engine that reads
-    /// it, else the data dir's.
+    /// Runs `f` on the state this engine reads: the cluster's for an
+    /// engine that reads it, else the data dir's files.
+    fn read_state<T>(&self, f: impl Fn(&dyn SharedState) -> Result<T>) -> Result<T> {
+        match (&self.shared, self.reads_cluster) {
+            (Some(s), true) => f(s.as_ref()),
+            _ => f(&crate::store::FileState::new(&self.config.data_dir)),
+        }
+    }
+
+    /// A shared document's bytes, from the state this engine reads.
     pub fn shared_doc(&self, doc: Doc) -> Result<Option<Vec<u8>>> {
-        let got = match (&self.shared, self.reads_cluster) {
-            (Some(s), true) => s.get(doc)?,
-            _ => crate::store::FileState::new(&self.config.data_dir).get(doc)?,
-        };
-        Ok(got.map(|(_, b)| b))
+        Ok(self.read_state(|s| s.get(doc))?.map(|(_, b)| b))
     }
 
     /// The versions of the shared documents, to poll for a new index.
     pub fn shared_versions(&self) -> Result<Vec<Option<String>>> {
-        Doc::ALL
-            .iter()
-            .map(|&d| match (&self.shared, self.reads_cluster) {
-                (Some(s), true) => s.version(d),
-                _ => crate::store::FileState::new(&self.config.data_dir).version(d),
-            })
-            .collect()
+        self.read_state(|s| Doc::ALL.iter().map(|&d| s.version(d)).collect())
     }
 
     /// Reloads the catalogue from the cluster (an engine that reads it).
