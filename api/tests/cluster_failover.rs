@@ -1,9 +1,11 @@
 //! Issue 14: a 3-node Qdrant cluster on loopback (`scripts/qdrant_cluster.sh`),
-//! 3 shards and 2 replicas of each, HNSW built; one node killed (`kill -9`)
-//! while 8 threads search: every search answers, exact searches keep their
-//! top-10, approximate ones their recall; writes made while it is down are
-//! acknowledged and none is missing once it has rejoined; then the node the
-//! client talks to is killed and the client carries on through another.
+//! 3 shards and 2 replicas of each; the demo corpora indexed through it by
+//! the engine, HNSW built; one node killed (`kill -9`) while 8 threads
+//! search: every search answers, exact searches keep their top-10,
+//! approximate ones their recall; a re-index made while it is down is
+//! acknowledged and none of it is missing once the node has rejoined (the
+//! points equal the catalogue); then the node the client talks to is killed
+//! and the client carries on through another.
 //!
 //! Needs a Qdrant server binary and a build with the server backend:
 //!   QDRANT_BIN=/path/to/qdrant cargo test --release -p rhizome-api --features qdrant-server --test cluster_failover
@@ -23,59 +25,42 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const DIM: usize = 64;
-const POINTS: u64 = 4000;
-const LATE: u64 = 500;
+const DEMO: &[&str] = &[
+    "crouzet-blog",
+    "crouzet-livre-contre-attaque",
+    "debats-ia",
+    "essais",
+];
 const QUERIES: usize = 50;
-
-fn unit(seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut v: Vec<f32> = (0..DIM)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        })
-        .collect();
-    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    v.iter_mut().for_each(|x| *x /= n);
-    v
-}
+/// Notes written while a node is down, indexed through the survivors.
+const LATE_NOTES: usize = 20;
 
 #[cfg(feature = "qdrant-server")]
 mod cluster {
     use super::*;
     use rhizome::config::{Backend, VectorStoreConfig};
-    use rhizome::store::{Filter, PointPayload, ServerStore, VectorPoint, VectorStore};
+    use rhizome::store::{Filter, ServerStore, VectorStore};
 
-    pub fn points(ids: std::ops::Range<u64>) -> Vec<VectorPoint> {
-        ids.map(|id| VectorPoint {
-            id,
-            vector: unit(id + 1),
-            sparse: None,
-            payload: PointPayload {
-                paragraph: format!("t{}#{}", id / 10, id % 10),
-                text_id: format!("t{}", id / 10),
-                corpus: "synthetic".into(),
-                date: None,
-                tags: vec![],
-                ordinal: id % 10,
-                passage: None,
-            },
-        })
-        .collect()
-    }
-
-    pub fn open(urls: String) -> ServerStore {
-        let cfg = VectorStoreConfig {
+    /// The demo and a corpus of notes (`notes`), on the cluster at `urls`:
+    /// 3 shards, replicas unset (2, since the URL names three nodes), and
+    /// so low an indexing threshold that every segment gets its HNSW graph.
+    pub fn config(
+        data: &std::path::Path,
+        notes: &std::path::Path,
+        urls: String,
+    ) -> rhizome::Config {
+        let mut c = common::config(data, DEMO);
+        c.corpora.push(rhizome::config::CorpusConfig::new(
+            "notes",
+            notes,
+            rhizome::config::CorpusFormat::Markdown,
+        ));
+        c.vector_store = VectorStoreConfig {
             backend: Backend::Server,
             url: Some(urls),
             collection: "failover".into(),
             shard_number: Some(3),
-            // unset: 2, since the URL names three nodes
             replication_factor: None,
-            // tiny: every segment gets its HNSW graph at this size
             indexing_threshold_kb: Some(10),
             quantization: false,
             on_disk: false,
@@ -83,8 +68,32 @@ mod cluster {
             connect_timeout_secs: 1,
             ..Default::default()
         };
-        assert_eq!(cfg.replicas(3), Some(2));
-        ServerStore::open(&cfg, DIM).expect("the collection is created on the cluster")
+        assert_eq!(c.vector_store.replicas(3), Some(2));
+        c
+    }
+
+    /// The test's own client of the engine's collection.
+    pub fn open(cfg: &VectorStoreConfig) -> ServerStore {
+        ServerStore::open(cfg, 384).expect("the engine's collection on the cluster")
+    }
+
+    /// A note of its own words, long enough to be a paragraph.
+    pub fn note(dir: &std::path::Path, i: usize) {
+        std::fs::write(
+            dir.join(format!("note-{i}.md")),
+            format!("# Note {i}\n\nLa note numéro {i}, écrite pendant qu’un nœud du cluster était arrêté, parle de la marche en montagne et du silence des cols.\n"),
+        )
+        .unwrap();
+    }
+
+    /// Paragraphs the catalogue says are indexed.
+    pub fn catalogued(engine: &rhizome::Engine) -> usize {
+        engine
+            .catalogue()
+            .texts
+            .values()
+            .map(|t| t.paragraphs)
+            .sum()
     }
 
     /// Each query's exact top-10 ids.
@@ -242,12 +251,27 @@ fn issue_14_a_cluster_survives_a_node_killed_under_load() {
         use cluster::*;
         use rhizome::store::VectorStore;
         let tmp = tempfile::tempdir().unwrap();
+        let notes = tmp.path().join("notes");
+        std::fs::create_dir_all(&notes).unwrap();
+        note(&notes, 0);
         let c = Cluster::start(tmp.path().join("cluster"));
-        let store = open(c.urls());
-        store.upsert(points(0..POINTS)).unwrap();
-        assert_eq!(store.count().unwrap(), POINTS as usize);
+        let cfg = config(&tmp.path().join("data"), &notes, c.urls());
+        let engine = rhizome::Engine::open_with(cfg.clone(), common::embedder()).unwrap();
+        engine.index(false).unwrap();
+        let store = open(&cfg.vector_store);
+        let before = catalogued(&engine);
+        assert!(before > 3000, "the demo holds {before} paragraphs");
+        assert_eq!(store.count().unwrap(), before);
         indexed(c.http(1));
-        let queries: Vec<Vec<f32>> = (0..QUERIES as u64).map(|i| unit(1_000_000 + i)).collect();
+        // Queries: stored paragraphs' own vectors, spread over the corpora.
+        let (page, _) = store.scroll(None, before).unwrap();
+        let step = page.len() / QUERIES;
+        let queries: Vec<Vec<f32>> = page
+            .iter()
+            .step_by(step)
+            .take(QUERIES)
+            .map(|p| p.vector.clone())
+            .collect();
         let exact = exact_top10(&store, &queries);
         let healthy = recall(&store, &queries, &exact);
         assert!(healthy >= 0.95, "recall of the healthy cluster {healthy}");
@@ -259,9 +283,15 @@ fn issue_14_a_cluster_survives_a_node_killed_under_load() {
         assert!(degraded >= 0.95, "recall with a node down {degraded}");
         eprintln!("recall@10 against exact: healthy {healthy:.3}, node 3 down {degraded:.3}");
 
-        // 2. Writes while it is down are acknowledged; it rejoins and misses none.
-        store.upsert(points(POINTS..POINTS + LATE)).unwrap();
-        assert_eq!(store.count().unwrap(), (POINTS + LATE) as usize);
+        // 2. A re-index while it is down is acknowledged; the node rejoins
+        // and misses none of it.
+        for i in 1..=LATE_NOTES {
+            note(&notes, i);
+        }
+        engine.index(false).unwrap();
+        let after = catalogued(&engine);
+        assert_eq!(after, before + LATE_NOTES);
+        assert_eq!(store.count().unwrap(), after);
         let t = Instant::now();
         c.node("restart", 3);
         let shards = settled(&store);
@@ -271,9 +301,8 @@ fn issue_14_a_cluster_survives_a_node_killed_under_load() {
         );
         let total: u64 = shards.values().map(|p| p[0]).sum();
         assert_eq!(
-            total,
-            POINTS + LATE,
-            "points per shard after the rejoin: {shards:?}"
+            total as usize, after,
+            "points per shard after the rejoin: {shards:?}, the catalogue {after}"
         );
 
         // 3. The node the client talks to dies: it carries on through another.
@@ -288,7 +317,7 @@ fn issue_14_a_cluster_survives_a_node_killed_under_load() {
         );
         assert_eq!(
             store.count().unwrap(),
-            (POINTS + LATE) as usize,
+            after,
             "an acknowledged write was lost"
         );
     }

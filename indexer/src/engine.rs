@@ -302,6 +302,34 @@ impl Engine {
             .collect())
     }
 
+    /// A text's stored paragraphs in order: from the text index, or for an
+    /// engine that reads the cluster from the points' payloads (their ids
+    /// follow from the catalogue's paragraph count).
+    pub fn text_paragraphs(&self, text_id: &str) -> Result<Vec<StoredParagraph>> {
+        if !self.reads_cluster {
+            return self.text.text_paragraphs(text_id);
+        }
+        let n = self
+            .catalogue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .texts
+            .get(text_id)
+            .map_or(0, |t| t.paragraphs);
+        let points: Vec<u64> = (0..n)
+            .map(|i| crate::store::point_id(&crate::ids::paragraph_id(text_id, i)))
+            .collect();
+        let mut out = self.passages(&points, false)?;
+        out.sort_by_key(|p| p.ordinal);
+        Ok(out)
+    }
+
+    /// The stored paragraphs of these points that exist, from the source
+    /// this engine reads.
+    pub fn paragraphs(&self, points: &[u64]) -> Result<Vec<StoredParagraph>> {
+        self.passages(points, false)
+    }
+
     /// An HTML snippet of `text` with the query's words marked.
     pub(crate) fn snippet(&self, query: &str, text: &str) -> Result<String> {
         if self.reads_cluster {

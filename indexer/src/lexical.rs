@@ -189,6 +189,78 @@ pub fn query_vector(query: &str) -> Sparse {
     Sparse::from_map(m)
 }
 
+/// BM25's inverse document frequency of a term in `df` of `total` points
+/// (tantivy's and Qdrant's `Modifier::Idf` formula).
+pub fn bm25_idf(total: u64, df: u64) -> f32 {
+    let (n, df) = (total.max(1) as f32, df as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The IDF of analyzed terms in paragraph bodies, from wherever the words
+/// live: the tantivy index, or the store's sparse vectors ([`BodyFrequencies`]).
+pub trait TermIdf: Sync {
+    fn idf(&self, term: &str) -> f32;
+}
+
+/// Document frequencies of body terms counted over a store's sparse
+/// vectors: the statistics link discovery needs on a deployment without
+/// tantivy (issue 14). Dimensions are term hashes, so a term is looked up
+/// by its hash; title and heading dimensions hash apart and are never asked.
+#[derive(Debug, Default)]
+pub struct BodyFrequencies {
+    df: std::collections::HashMap<u32, u32>,
+    total: u64,
+}
+
+impl BodyFrequencies {
+    /// Counts one point's vector.
+    pub fn add(&mut self, v: &Sparse) {
+        self.total += 1;
+        for &d in &v.indices {
+            *self.df.entry(d).or_default() += 1;
+        }
+    }
+}
+
+impl TermIdf for BodyFrequencies {
+    fn idf(&self, term: &str) -> f32 {
+        let df = self.df.get(&dim("b", term)).copied().unwrap_or(0);
+        bm25_idf(self.total, df as u64)
+    }
+}
+
+/// The `n` most distinctive words of `text` (tf·idf), as (analyzed term,
+/// idf), best first: a "more like this" query. Terms shorter than three
+/// letters and numbers are left out.
+pub fn salient_terms(idf: &dyn TermIdf, text: &str, n: usize) -> Vec<(String, f32)> {
+    let mut tf: BTreeMap<String, f32> = BTreeMap::new();
+    for t in terms(&mut french_analyzer(), text) {
+        if t.chars().count() >= 3 && !t.chars().all(|c| c.is_ascii_digit()) {
+            *tf.entry(t).or_default() += 1.0;
+        }
+    }
+    let mut scored: Vec<(String, f32, f32)> = tf
+        .into_iter()
+        .map(|(t, f)| {
+            let i = idf.idf(&t);
+            (t, f * i, i)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.into_iter().take(n).map(|(t, _, i)| (t, i)).collect()
+}
+
+/// A "more like this" query on paragraph bodies: each analyzed term once,
+/// weight 1 (the store multiplies in the IDF), as the text index's
+/// `search_terms` scores a disjunction of body terms.
+pub fn body_terms_query(terms: &[String]) -> Sparse {
+    let mut m = BTreeMap::new();
+    for t in terms {
+        m.insert(dim("b", t), 1.0);
+    }
+    Sparse::from_map(m)
+}
+
 /// An HTML snippet of `text` (at most `max_chars` characters) with the
 /// words that match the query's analyzed terms in `<mark>`: tantivy's
 /// snippet without tantivy, for a deployment that has none. The window is
@@ -329,5 +401,57 @@ mod tests {
         );
         assert!(v.indices.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(v.indices.len(), v.values.len());
+    }
+
+    #[test]
+    fn body_frequencies_give_the_idf_tantivy_would() {
+        let avg = AvgLen::default();
+        let mut f = BodyFrequencies::default();
+        for body in ["la foule gronde", "une foule immense", "le silence"] {
+            f.add(&point_vector(
+                &PointTerms::analyze(body, "Titre", None),
+                &avg,
+            ));
+        }
+        let foule = terms(&mut french_analyzer(), "foule").remove(0);
+        assert_eq!(f.idf(&foule), bm25_idf(3, 2));
+        // A title word is counted in its own field, not in bodies.
+        let titre = terms(&mut french_analyzer(), "titre").remove(0);
+        assert_eq!(f.idf(&titre), bm25_idf(3, 0));
+        assert!(bm25_idf(3, 0) > bm25_idf(3, 2));
+    }
+
+    #[test]
+    fn salient_terms_rank_by_tf_idf_and_skip_short_words_and_numbers() {
+        struct Rare;
+        impl TermIdf for Rare {
+            fn idf(&self, term: &str) -> f32 {
+                if term.starts_with("zib") {
+                    5.0
+                } else {
+                    1.0
+                }
+            }
+        }
+        let got = salient_terms(
+            &Rare,
+            "La zibeline court, court, court en 1905 vers un lac.",
+            3,
+        );
+        let words: Vec<&str> = got.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(words.len(), 3, "{got:?}");
+        assert!(words[0].starts_with("zib"), "{got:?}");
+        assert!(words[1].starts_with("cour"), "{got:?}");
+        assert!(!words
+            .iter()
+            .any(|w| w.chars().count() < 3 || w.starts_with("190")));
+    }
+
+    #[test]
+    fn a_more_like_this_query_weighs_each_body_term_once() {
+        let q = body_terms_query(&["foul".into(), "foul".into(), "silenc".into()]);
+        assert_eq!(q.indices.len(), 2);
+        assert!(q.values.iter().all(|&w| w == 1.0));
+        assert!(q.indices.contains(&dim("b", "foul")));
     }
 }

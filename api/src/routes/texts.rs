@@ -39,8 +39,7 @@ pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
         .ok_or_else(|| unknown_text(&id))?;
     let engine = state.engine.clone();
     let id2 = id.clone();
-    let paragraphs =
-        tokio::task::spawn_blocking(move || engine.text_index().text_paragraphs(&id2)).await??;
+    let paragraphs = tokio::task::spawn_blocking(move || engine.text_paragraphs(&id2)).await??;
     Ok(Json(Text {
         id,
         title: entry.title,
@@ -85,15 +84,24 @@ pub async fn paragraph(
 ) -> ApiResult<Json<Paragraph>> {
     let engine = state.engine.clone();
     let pid = id.clone();
-    let found = tokio::task::spawn_blocking(move || {
-        engine.text_index().get(&[rhizome::store::point_id(&pid)])
-    })
-    .await??;
+    let found =
+        tokio::task::spawn_blocking(move || engine.paragraphs(&[rhizome::store::point_id(&pid)]))
+            .await??;
     let p = found
         .into_iter()
         .find(|p| p.id == id)
         .ok_or_else(|| ApiError::not_found(format!("no paragraph {id:?}")))?;
     Ok(Json(Paragraph::from(p)))
+}
+
+/// [`related_body`] on a blocking thread: building a view reads passages
+/// (tantivy, or the cluster's payloads through the store's own runtime).
+async fn related_body_off_runtime(
+    state: &AppState,
+    id: &str,
+) -> ApiResult<Arc<crate::CachedRelated>> {
+    let (state, id) = (state.clone(), id.to_string());
+    tokio::task::spawn_blocking(move || related_body(&state, &id)).await?
 }
 
 /// Builds (once) the related view of a text and its JSON body.
@@ -172,7 +180,7 @@ pub async fn related(
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<KindParams>,
 ) -> ApiResult<Response> {
-    let cached = related_body(&state, &id)?;
+    let cached = related_body_off_runtime(&state, &id).await?;
     let Some(kind) = p.engine_kind() else {
         return Ok(cached_json(&headers, &cached.etag, cached.body.clone()));
     };
@@ -196,7 +204,7 @@ pub async fn fragment(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Html<String>> {
-    let cached = related_body(&state, &id)?;
+    let cached = related_body_off_runtime(&state, &id).await?;
     Ok(Html(fragment_html(&cached.view)))
 }
 

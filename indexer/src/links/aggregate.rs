@@ -15,12 +15,11 @@ use super::passages::{ParagraphPair, PassageLinks};
 use super::score::{link_score, salient_min_idf, shared_terms, similarity_kind};
 use super::text_level::TextPair;
 use crate::config::LinksConfig;
-use crate::store::TextIndex;
 
 /// What the related lists are made from.
 pub(super) struct Aggregate<'a> {
     pub input: &'a LinkInput,
-    pub text_index: &'a TextIndex,
+    pub idf: &'a dyn crate::lexical::TermIdf,
     pub dense: &'a DensePass,
     pub candidates: &'a Candidates,
     pub passages: &'a PassageLinks,
@@ -191,7 +190,7 @@ fn evidence(agg: &Aggregate, f: usize, t: usize, score: f32, dense: f32, bm25: f
         dense,
         bm25,
         score,
-        terms: shared_terms(agg.text_index, &pf.text, &pt.text, min_idf),
+        terms: shared_terms(agg.idf, &pf.text, &pt.text, min_idf),
         kind,
         confidence,
     }

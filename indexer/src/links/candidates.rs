@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use super::input::LinkInput;
 use super::parallel::par_ranges;
+use super::words::Words;
 use crate::config::LinksConfig;
 use crate::error::Result;
-use crate::store::{Filter, TextIndex};
 
 /// A candidate pair's raw signals.
 pub(super) struct Candidate {
@@ -33,13 +33,13 @@ struct MoreLikeThis {
 /// Every usable paragraph's BM25 and dense candidates in other texts'
 /// usable paragraphs.
 pub(super) fn gather(
-    text_index: &TextIndex,
+    words: &Words,
     input: &LinkInput,
     usable: &[bool],
     dense_top: &[Vec<(usize, f32)>],
     cfg: &LinksConfig,
 ) -> Result<Candidates> {
-    let mlt = more_like_this(text_index, input, usable, cfg)?;
+    let mlt = more_like_this(words, input, usable, cfg)?;
     let mut candidates = Candidates::new();
     for i in (0..input.len()).filter(|&i| usable[i]) {
         let m = &mlt[i];
@@ -74,25 +74,36 @@ pub(super) fn gather(
 
 /// BM25 "more like this" for every usable paragraph, on all cores.
 fn more_like_this(
-    text_index: &TextIndex,
+    words: &Words,
     input: &LinkInput,
     usable: &[bool],
     cfg: &LinksConfig,
 ) -> Result<Vec<MoreLikeThis>> {
     let n = input.len();
     let parts = par_ranges(n, |range| -> Result<Vec<(usize, MoreLikeThis)>> {
-        let mut out = Vec::new();
-        for i in range.filter(|&i| usable[i]) {
-            let terms: Vec<String> = text_index
-                .salient_terms(&input.paragraphs[i].text, cfg.bm25_terms)
+        let rows: Vec<usize> = range.filter(|&i| usable[i]).collect();
+        let queries: Vec<Vec<String>> = rows
+            .iter()
+            .map(|&i| {
+                crate::lexical::salient_terms(
+                    words.idf(),
+                    &input.paragraphs[i].text,
+                    cfg.bm25_terms,
+                )
                 .into_iter()
                 .map(|t| t.0)
-                .collect();
-            let hits = text_index.search_terms(&terms, cfg.bm25_k + 8, &Filter::default())?;
-            let self_score = hits.iter().map(|h| h.1).fold(0f32, f32::max).max(1e-6);
-            out.push((i, MoreLikeThis { hits, self_score }));
-        }
-        Ok(out)
+                .collect()
+            })
+            .collect();
+        let answers = words.more_like(&queries, cfg.bm25_k + 8)?;
+        Ok(rows
+            .into_iter()
+            .zip(answers)
+            .map(|(i, hits)| {
+                let self_score = hits.iter().map(|h| h.1).fold(0f32, f32::max).max(1e-6);
+                (i, MoreLikeThis { hits, self_score })
+            })
+            .collect())
     });
     let mut mlt: Vec<MoreLikeThis> = (0..n)
         .map(|_| MoreLikeThis {

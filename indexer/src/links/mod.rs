@@ -13,7 +13,8 @@
 //! pure formulas, `model` what is saved; `view` and `lineage` what readers
 //! see of it.
 //!
-//! Must not: embed (vectors come from the cache) or know about HTTP.
+//! Must not: embed (vectors come from the cache, or from the store on a
+//! Qdrant server) or know about HTTP.
 
 mod aggregate;
 mod author;
@@ -33,6 +34,7 @@ pub mod reuse;
 mod score;
 mod text_level;
 pub mod view;
+mod words;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -71,7 +73,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let started = Instant::now();
     let mut phases = Phases::start();
     let cfg = &engine.config.links;
-    let input = input::LinkInput::load(engine, cfg)?;
+    let (input, words) = input::LinkInput::load(engine, cfg)?;
     let dates = text_dates(engine, &input);
     phases.end("input");
     let banality = banality::Banality::learn(&input, cfg);
@@ -84,7 +86,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let duplicates = noise::duplicates(&input, &dense.same, cfg);
     phases.end("dense");
     let usable = usable_rows(&input, &boilerplate, &banality);
-    let candidates = candidates::gather(engine.text_index(), &input, &usable, &dense.top, cfg)?;
+    let candidates = candidates::gather(&words, &input, &usable, &dense.top, cfg)?;
     phases.end("bm25 candidates");
     let mut passages = passages::keep(&input, &candidates, &dense, &duplicates.pairs, &dates, cfg);
     reuse::mark_links(&mut passages.links, &reuse);
@@ -105,7 +107,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     phases.end("text level");
     let agg = aggregate::Aggregate {
         input: &input,
-        text_index: engine.text_index(),
+        idf: words.idf(),
         dense: &dense,
         candidates: &candidates,
         passages: &passages,

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::store::TextIndex;
+use crate::lexical::TermIdf;
 
 /// The calibrated score of a paragraph pair: the dense z-score (mean of both
 /// ends) plus the normalised BM25 agreement, weighted.
@@ -59,7 +59,7 @@ pub fn salient_min_idf(n: usize) -> f32 {
 
 /// Salient words two passages share (not function words, at least 4
 /// letters, idf at least `min_idf`), as written in `a`, rarest first, at most 6.
-pub fn shared_terms(index: &TextIndex, a: &str, b: &str, min_idf: f32) -> Vec<String> {
+pub fn shared_terms(index: &dyn TermIdf, a: &str, b: &str, min_idf: f32) -> Vec<String> {
     let (sa, sb) = (stems_with_surface(a), stems_with_surface(b));
     let mut terms: Vec<(f32, String)> = sa
         .iter()

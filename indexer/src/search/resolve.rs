@@ -22,7 +22,6 @@ impl Engine {
     ) -> Result<Vec<SearchHit>> {
         let mut hits = Vec::new();
         let mut texts_taken = HashSet::new();
-        let catalogue = self.catalogue.lock().unwrap_or_else(|p| p.into_inner());
         for chunk in fused.chunks(opts.k.max(8)) {
             let points: Vec<u64> = chunk.iter().map(|f| f.key).collect();
             let stored: HashMap<u64, StoredParagraph> = self
@@ -30,6 +29,8 @@ impl Engine {
                 .into_iter()
                 .map(|p| (p.point, p))
                 .collect();
+            // Taken after `passages`, which reads the catalogue itself.
+            let catalogue = self.catalogue.lock().unwrap_or_else(|p| p.into_inner());
             for f in chunk {
                 let Some(p) = stored.get(&f.key) else {
                     continue;

@@ -159,6 +159,14 @@ pub trait VectorStore: Send + Sync {
     /// BM25 by sparse vectors, best first: (point id, score). The store
     /// applies the IDF; `query` comes from [`crate::lexical::query_vector`].
     fn lexical_search(&self, query: &Sparse, k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>>;
+    /// `lexical_search` for several queries, unfiltered, in as few round
+    /// trips as the backend allows (link discovery's "more like this").
+    fn lexical_search_batch(&self, queries: &[Sparse], k: usize) -> Result<Vec<Vec<(u64, f32)>>> {
+        queries
+            .iter()
+            .map(|q| self.lexical_search(q, k, &Filter::default()))
+            .collect()
+    }
     /// The payloads of these points (missing ones are `None`): with the
     /// passage, what a deployment without the text index shows.
     fn payloads(&self, ids: &[u64]) -> Result<Vec<Option<PointPayload>>>;

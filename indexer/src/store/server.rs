@@ -27,9 +27,9 @@ use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
     DeletePointsBuilder, Distance, FieldType, Filter as QFilter, GetPointsBuilder,
     HnswConfigDiffBuilder, Modifier, OptimizersConfigDiffBuilder, PointId, PointStruct, Query,
-    QueryPointsBuilder, Range, ScalarQuantizationBuilder, ScrollPointsBuilder, SearchParamsBuilder,
-    SearchPointsBuilder, SparseVectorParamsBuilder, SparseVectorsConfigBuilder,
-    UpsertPointsBuilder, Vector, VectorInput, VectorParamsBuilder,
+    QueryBatchPointsBuilder, QueryPoints, QueryPointsBuilder, Range, ScalarQuantizationBuilder,
+    ScrollPointsBuilder, SearchParamsBuilder, SearchPointsBuilder, SparseVectorParamsBuilder,
+    SparseVectorsConfigBuilder, UpsertPointsBuilder, Vector, VectorInput, VectorParamsBuilder,
 };
 use qdrant_client::{Payload, Qdrant, QdrantError};
 
@@ -116,6 +116,19 @@ impl Nodes {
             silent.join("; ")
         )))
     }
+}
+
+/// BM25 hits asked beyond `k`, so that ties at the cut are settled below.
+const TIE_MARGIN: usize = 16;
+
+/// Hits best first, equal scores by point id, the first `k`. BM25 scores
+/// tie often (same terms, same lengths), and a sharded collection merges
+/// its shards' ties in no fixed order: without this, two identical
+/// requests could rank tied hits apart (issue 14, two servers).
+fn tie_ordered(mut hits: Vec<(u64, f32)>, k: usize) -> Vec<(u64, f32)> {
+    hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    hits.truncate(k);
+    hits
 }
 
 fn to_filter(f: &Filter) -> Option<QFilter> {
@@ -578,7 +591,7 @@ impl VectorStore for ServerStore {
                 q.values.clone(),
             )))
             .using(BM25_VECTOR)
-            .limit(k as u64);
+            .limit((k + TIE_MARGIN) as u64);
         if let Some(f) = to_filter(filter) {
             req = req.filter(f);
         }
@@ -587,10 +600,60 @@ impl VectorStore for ServerStore {
             let req = req.clone();
             async move { c.query(req).await }
         })?;
-        Ok(res
+        Ok(tie_ordered(
+            res.result
+                .into_iter()
+                .filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
+                .collect(),
+            k,
+        ))
+    }
+
+    fn lexical_search_batch(&self, queries: &[Sparse], k: usize) -> Result<Vec<Vec<(u64, f32)>>> {
+        if !self.lexical {
+            return Err(super::edge::no_lexical());
+        }
+        let asked: Vec<QueryPoints> = queries
+            .iter()
+            .filter(|q| !q.is_empty())
+            .map(|q| {
+                QueryPointsBuilder::new(&self.collection)
+                    .query(Query::new_nearest(VectorInput::new_sparse(
+                        q.indices.clone(),
+                        q.values.clone(),
+                    )))
+                    .using(BM25_VECTOR)
+                    .limit((k + TIE_MARGIN) as u64)
+                    .build()
+            })
+            .collect();
+        let mut answers = if asked.is_empty() {
+            Vec::new()
+        } else {
+            let req = QueryBatchPointsBuilder::new(&self.collection, asked).build();
+            self.block_on("lexical search (batch)", |c| {
+                let req = req.clone();
+                async move { c.query_batch(req).await }
+            })?
             .result
-            .into_iter()
-            .filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
+        }
+        .into_iter();
+        // Empty queries were not sent: they have no hits.
+        Ok(queries
+            .iter()
+            .map(|q| {
+                if q.is_empty() {
+                    return Vec::new();
+                }
+                answers.next().map_or_else(Vec::new, |r| {
+                    let hits = r.result.into_iter();
+                    tie_ordered(
+                        hits.filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
+                            .collect(),
+                        k,
+                    )
+                })
+            })
             .collect())
     }
 
@@ -696,7 +759,15 @@ impl VectorStore for ServerStore {
 
 #[cfg(test)]
 mod tests {
-    use super::unreachable;
+    use super::{tie_ordered, unreachable};
+
+    #[test]
+    fn issue_14_tied_bm25_hits_rank_by_point_id_whatever_the_shards_order() {
+        let a = tie_ordered(vec![(9, 5.0), (3, 7.0), (4, 5.0), (1, 5.0)], 3);
+        let b = tie_ordered(vec![(1, 5.0), (4, 5.0), (3, 7.0), (9, 5.0)], 3);
+        assert_eq!(a, vec![(3, 7.0), (1, 5.0), (4, 5.0)]);
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn a_silent_node_is_passed_over_but_a_node_naming_a_dead_replica_answered() {

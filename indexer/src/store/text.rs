@@ -297,41 +297,16 @@ impl TextIndex {
     /// The `n` most distinctive words of `text` (tf·idf over the index), as
     /// (analyzed term, idf), best first: a "more like this" query.
     pub fn salient_terms(&self, text: &str, n: usize) -> Vec<(String, f32)> {
-        let searcher = self.reader.searcher();
-        let total = searcher.num_docs().max(1) as f32;
-        let mut analyzer = crate::analyzer::french_analyzer();
-        let mut tf: std::collections::HashMap<String, f32> = std::collections::HashMap::new();
-        for t in crate::analyzer::terms(&mut analyzer, text) {
-            if t.chars().count() >= 3 && !t.chars().all(|c| c.is_ascii_digit()) {
-                *tf.entry(t).or_default() += 1.0;
-            }
-        }
-        let mut scored: Vec<(String, f32, f32)> = tf
-            .into_iter()
-            .map(|(t, f)| {
-                let df = searcher
-                    .doc_freq(&Term::from_field_text(self.f.body, &t))
-                    .unwrap_or(0) as f32;
-                let idf = (1.0 + (total - df + 0.5) / (df + 0.5)).ln();
-                (t, f * idf, idf)
-            })
-            .collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored
-            .into_iter()
-            .take(n)
-            .map(|(t, _, idf)| (t, idf))
-            .collect()
+        crate::lexical::salient_terms(self, text, n)
     }
 
     /// Inverse document frequency of an analyzed term in paragraph bodies.
     pub fn idf(&self, term: &str) -> f32 {
         let searcher = self.reader.searcher();
-        let total = searcher.num_docs().max(1) as f32;
         let df = searcher
             .doc_freq(&Term::from_field_text(self.f.body, term))
-            .unwrap_or(0) as f32;
-        (1.0 + (total - df + 0.5) / (df + 0.5)).ln()
+            .unwrap_or(0);
+        crate::lexical::bm25_idf(searcher.num_docs(), df)
     }
 
     /// BM25 search with analyzed terms as the query ("more like this").
@@ -455,4 +430,10 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+impl crate::lexical::TermIdf for TextIndex {
+    fn idf(&self, term: &str) -> f32 {
+        TextIndex::idf(self, term)
+    }
 }
