@@ -142,6 +142,33 @@ mod with_server {
             related.push(overlap(&top(ra), &top(rb)));
         }
         let related_overlap = related.iter().sum::<f64>() / related.len().max(1) as f64;
+        // Links on the server read its points (vectors, passages) and its
+        // sparse vectors (IDF, "more like this"), not the cache or tantivy
+        // (issue 14): the same paragraph links, the same top 5 shown.
+        let pairs = |l: &links::Links| -> HashSet<(String, String)> {
+            l.passage_links
+                .iter()
+                .map(|p| (p.from.clone(), p.to.clone()))
+                .collect()
+        };
+        let (pa, pb) = (pairs(&la), pairs(&lb));
+        let link_overlap =
+            pa.intersection(&pb).count() as f64 / pa.len().max(pb.len()).max(1) as f64;
+        let top5 = |r: Option<&Vec<links::Related>>| -> Vec<String> {
+            r.map(|r| r.iter().take(5).map(|x| x.text.clone()).collect())
+                .unwrap_or_default()
+        };
+        let texts: HashSet<&String> = la.related.keys().chain(lb.related.keys()).collect();
+        let same_top5 = texts
+            .iter()
+            .filter(|t| top5(la.related.get(**t)) == top5(lb.related.get(**t)))
+            .count();
+        eprintln!(
+            "links embedded vs server: paragraph links {} / {}, overlap {link_overlap:.3}; related top 5 equal for {same_top5} of {} texts",
+            pa.len(),
+            pb.len(),
+            texts.len()
+        );
         eprintln!(
             "top-10 overlap embedded vs server: search {search_overlap:.3} ({} lists), related {related_overlap:.3} ({} texts)",
             overlaps.len(),
@@ -152,6 +179,11 @@ mod with_server {
         rhizome::store::ServerStore::drop_collection(&collection).unwrap();
         assert!(search_overlap >= 0.95, "search overlap {search_overlap}");
         assert!(related_overlap >= 0.95, "related overlap {related_overlap}");
+        assert!(
+            link_overlap >= 0.95,
+            "paragraph link overlap {link_overlap}"
+        );
+        assert_eq!(same_top5, texts.len(), "related top 5 differ");
     }
 }
 
