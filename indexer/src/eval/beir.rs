@@ -194,6 +194,14 @@ fn index_folder(
         .map_or("beir".into(), |n| n.to_string_lossy().to_string());
     let mut config = base.clone();
     config.data_dir = base.cache_dir.join("eval").join(&name);
+    if base.vector_store.backend == crate::config::Backend::Server {
+        // On a Qdrant server, a collection of the set's own, apart from the
+        // corpora's, and a data dir that goes with it: the embedded store's
+        // would say "indexed" of a collection never filled.
+        let collection = format!("{}_eval_{name}", base.vector_store.collection);
+        config.data_dir = base.cache_dir.join("eval").join(&collection);
+        config.vector_store.collection = collection;
+    }
     config.corpora = vec![CorpusConfig {
         include: vec!["corpus.jsonl".into()],
         ..CorpusConfig::new("beir", dir, CorpusFormat::Jsonl)
