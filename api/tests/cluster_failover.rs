@@ -25,12 +25,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const DEMO: &[&str] = &[
-    "crouzet-blog",
-    "crouzet-livre-contre-attaque",
-    "debats-ia",
-    "essais",
-];
+use common::DEMO;
 const QUERIES: usize = 50;
 /// Notes written while a node is down, indexed through the survivors.
 const LATE_NOTES: usize = 20;

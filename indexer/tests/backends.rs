@@ -17,25 +17,7 @@ mod with_server {
 
     use super::common;
 
-    const DEMO: &[&str] = &[
-        "crouzet-blog",
-        "crouzet-livre-contre-attaque",
-        "debats-ia",
-        "essais",
-    ];
-
-    const QUERIES: &[&str] = &[
-        "le revenu de base",
-        "pourquoi quitter Facebook ?",
-        "la servitude volontaire",
-        "l’intelligence artificielle et les écrivains",
-        "la psychologie des foules",
-        "le droit à la paresse",
-        "la démocratie en Amérique",
-        "le livre numérique et l’édition",
-        "la complexité du monde",
-        "le vélo et le voyage",
-    ];
+    use common::{DEMO, DEMO_QUERIES as QUERIES};
 
     fn ids(engine: &Engine, q: &str, mode: Mode, filter: &Filter) -> Vec<String> {
         let opts = SearchOptions {

@@ -9,6 +9,28 @@ use std::sync::{Arc, OnceLock};
 use rhizome::embed::{Embedder, FastEmbedder};
 use rhizome::Config;
 
+/// The demo corpora (what `scripts/run.sh` indexes).
+pub const DEMO: &[&str] = &[
+    "crouzet-blog",
+    "crouzet-livre-contre-attaque",
+    "debats-ia",
+    "essais",
+];
+
+/// Queries over the demo, each with relevant passages in it.
+pub const DEMO_QUERIES: &[&str] = &[
+    "le revenu de base",
+    "pourquoi quitter Facebook ?",
+    "la servitude volontaire",
+    "l’intelligence artificielle et les écrivains",
+    "la psychologie des foules",
+    "le droit à la paresse",
+    "la démocratie en Amérique",
+    "le livre numérique et l’édition",
+    "la complexité du monde",
+    "le vélo et le voyage",
+];
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
