@@ -131,6 +131,17 @@ fn tie_ordered(mut hits: Vec<(u64, f32)>, k: usize) -> Vec<(u64, f32)> {
     hits
 }
 
+/// A BM25 answer's hits as (point, score), [`tie_ordered`].
+fn scored(points: Vec<qdrant_client::qdrant::ScoredPoint>, k: usize) -> Vec<(u64, f32)> {
+    tie_ordered(
+        points
+            .into_iter()
+            .filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
+            .collect(),
+        k,
+    )
+}
+
 fn to_filter(f: &Filter) -> Option<QFilter> {
     let mut must = Vec::new();
     if !f.corpora.is_empty() {
@@ -314,6 +325,21 @@ impl ServerStore {
         Fut: Future<Output = std::result::Result<T, QdrantError>>,
     {
         self.rt.block_on(self.nodes.call(what, call))
+    }
+
+    /// A BM25 query on the sparse vector, `TIE_MARGIN` hits beyond `k`.
+    fn sparse_request(&self, q: &Sparse, k: usize, filter: &Filter) -> QueryPoints {
+        let mut req = QueryPointsBuilder::new(&self.collection)
+            .query(Query::new_nearest(VectorInput::new_sparse(
+                q.indices.clone(),
+                q.values.clone(),
+            )))
+            .using(BM25_VECTOR)
+            .limit((k + TIE_MARGIN) as u64);
+        if let Some(f) = to_filter(filter) {
+            req = req.filter(f);
+        }
+        req.build()
     }
 
     /// Deletes the configured collection and every point in it (`migrate --overwrite`).
@@ -576,8 +602,8 @@ impl VectorStore for ServerStore {
         self.lexical
     }
 
-    /// One query on the sparse vector; the server applies the IDF over the
-    /// whole collection.
+    /// One query on the sparse vector; the server applies the IDF (each
+    /// shard over its own points).
     fn lexical_search(&self, q: &Sparse, k: usize, filter: &Filter) -> Result<Vec<(u64, f32)>> {
         if !self.lexical {
             return Err(super::edge::no_lexical());
@@ -585,28 +611,12 @@ impl VectorStore for ServerStore {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let mut req = QueryPointsBuilder::new(&self.collection)
-            .query(Query::new_nearest(VectorInput::new_sparse(
-                q.indices.clone(),
-                q.values.clone(),
-            )))
-            .using(BM25_VECTOR)
-            .limit((k + TIE_MARGIN) as u64);
-        if let Some(f) = to_filter(filter) {
-            req = req.filter(f);
-        }
-        let req = req.build();
+        let req = self.sparse_request(q, k, filter);
         let res = self.block_on("lexical search", |c| {
             let req = req.clone();
             async move { c.query(req).await }
         })?;
-        Ok(tie_ordered(
-            res.result
-                .into_iter()
-                .filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
-                .collect(),
-            k,
-        ))
+        Ok(scored(res.result, k))
     }
 
     fn lexical_search_batch(&self, queries: &[Sparse], k: usize) -> Result<Vec<Vec<(u64, f32)>>> {
@@ -616,16 +626,7 @@ impl VectorStore for ServerStore {
         let asked: Vec<QueryPoints> = queries
             .iter()
             .filter(|q| !q.is_empty())
-            .map(|q| {
-                QueryPointsBuilder::new(&self.collection)
-                    .query(Query::new_nearest(VectorInput::new_sparse(
-                        q.indices.clone(),
-                        q.values.clone(),
-                    )))
-                    .using(BM25_VECTOR)
-                    .limit((k + TIE_MARGIN) as u64)
-                    .build()
-            })
+            .map(|q| self.sparse_request(q, k, &Filter::default()))
             .collect();
         let mut answers = if asked.is_empty() {
             Vec::new()
@@ -645,14 +646,9 @@ impl VectorStore for ServerStore {
                 if q.is_empty() {
                     return Vec::new();
                 }
-                answers.next().map_or_else(Vec::new, |r| {
-                    let hits = r.result.into_iter();
-                    tie_ordered(
-                        hits.filter_map(|p| point_id_num(p.id).map(|n| (n, p.score)))
-                            .collect(),
-                        k,
-                    )
-                })
+                answers
+                    .next()
+                    .map_or_else(Vec::new, |r| scored(r.result, k))
             })
             .collect())
     }
