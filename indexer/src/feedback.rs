@@ -151,6 +151,7 @@ mod tests {
         Related {
             text: text.into(),
             score: 2.0,
+            rank: 2.0,
             robust: 1.0,
             author: false,
             evidence: vec![],

@@ -24,12 +24,16 @@ use crate::analyzer::{french_analyzer, terms};
 pub const K1: f32 = 1.2;
 pub const B: f32 = 0.75;
 
-/// The fields a point's words come from, with the query boost of each (the
-/// boosts of [`crate::store::TextIndex`]'s query parser).
+/// A query word's weight in a paragraph's title and in its heading, against
+/// 1 in its body: the same for [`crate::store::TextIndex`]'s queries.
+pub const TITLE_BOOST: f32 = 0.5;
+pub const HEADING_BOOST: f32 = 0.3;
+
+/// The fields a point's words come from, with the query boost of each.
 const FIELDS: [(Field, &str, f32); 3] = [
     (Field::Body, "b", 1.0),
-    (Field::Title, "t", 0.5),
-    (Field::Heading, "h", 0.3),
+    (Field::Title, "t", TITLE_BOOST),
+    (Field::Heading, "h", HEADING_BOOST),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -114,6 +114,10 @@ pub struct RelatedText {
     /// texts compared as wholes); only pairs from `links.related_min_score`
     /// are listed, so a text may have fewer related texts than asked, or none.
     pub score: f32,
+    /// What orders the list, best first: `score` with the pair's passage
+    /// links added (weight `links.passage_rank_weight`). Passage evidence
+    /// lifts a text related as a whole; it never lists one that is not.
+    pub rank: f32,
     /// The source text already links to this one.
     pub author: bool,
     /// `earlier`: this related text was published first (the source takes
@@ -164,6 +168,7 @@ impl From<rhizome::links::view::RelatedView> for RelatedResponse {
                     corpus: r.corpus,
                     url: r.url,
                     score: r.score,
+                    rank: r.rank,
                     author: r.author,
                     time: r.time.into(),
                     evidence: r

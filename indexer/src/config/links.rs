@@ -68,11 +68,16 @@ pub struct LinksConfig {
     /// share of its paragraphs (and in `boilerplate_texts` of them).
     pub banal_frequent_share: f32,
     /// Weights of the text-pair signals, in the order: centred mean,
-    /// chamfer, tf-idf words, passage links (see `related.rs`). Measured on
-    /// both related dev sets (BENCHMARKS.md): passage links as a fourth
-    /// signal lift the author's-links recall but let passing mentions back
-    /// into what readers see, so they are evidence only (weight 0).
+    /// chamfer, tf-idf words, passage links (see `related.rs`): the score
+    /// `related_min_score` gates. Measured on both related dev sets
+    /// (BENCHMARKS.md): passage links in the gate let passing mentions back
+    /// into what readers see, so there they weigh 0.
     pub signal_weights: [f32; 4],
+    /// Weight of the passage links in the *order* of a related list only:
+    /// the gate (`related_min_score`) reads the `signal_weights` score, so
+    /// passage evidence may lift a text that is already related as a whole
+    /// but never lets a passing mention in.
+    pub passage_rank_weight: f32,
 }
 
 impl Default for LinksConfig {
@@ -104,6 +109,7 @@ impl Default for LinksConfig {
             banal_share: 0.6,
             banal_frequent_share: 0.001,
             signal_weights: [1.0, 1.0, 1.0, 0.0],
+            passage_rank_weight: 0.5,
         }
     }
 }

@@ -50,8 +50,9 @@ pub(super) type RelatedLists = (
     BTreeMap<String, Vec<String>>,
 );
 
-/// Shown lists (score ≥ `related_min_score`, robust ≥ `related_min_robust`)
-/// and the best `related_per_text` ids whatever their score. Evidence (the
+/// Shown lists (score ≥ `related_min_score`, robust ≥ `related_min_robust`,
+/// ordered by rank) and the best `related_per_text` ids by rank whatever
+/// their score. Evidence (the
 /// costly part: shared terms through the text index) is gathered only for
 /// the shown entries, on all cores.
 pub(super) fn related_lists(
@@ -70,22 +71,22 @@ pub(super) fn related_lists(
     let mut ranked = BTreeMap::new();
     let mut shown: Vec<(usize, usize, &TextPair)> = Vec::new();
     for (src, mut list) in ranked_all {
-        list.sort_by(|x, y| {
-            y.1.score
-                .total_cmp(&x.1.score)
-                .then(ids[x.0].cmp(&ids[y.0]))
-        });
-        list.truncate(cfg.related_per_text);
+        list.sort_by(|x, y| y.1.rank.total_cmp(&x.1.rank).then(ids[x.0].cmp(&ids[y.0])));
         ranked.insert(
             src.to_string(),
-            list.iter().map(|r| ids[r.0].clone()).collect(),
+            list.iter()
+                .take(cfg.related_per_text)
+                .map(|r| ids[r.0].clone())
+                .collect(),
         );
+        // Gated before the cut: the rank orders what passes, never what passes.
         let src = agg.input.text_index[src];
         shown.extend(
             list.into_iter()
                 .filter(|r| {
                     r.1.score >= cfg.related_min_score && r.1.robust >= cfg.related_min_robust
                 })
+                .take(cfg.related_per_text)
                 .map(|(dst, pair)| (src, dst, pair)),
         );
     }
@@ -122,6 +123,7 @@ fn related_entry(agg: &Aggregate, src: usize, dst: usize, pair: &TextPair) -> Re
     Related {
         text: idb.clone(),
         score: pair.score,
+        rank: pair.rank,
         robust: pair.robust,
         author,
         evidence,

@@ -35,9 +35,14 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Related {
     pub text: String,
-    /// The pair's fused z-score (see `related.rs`); shown only when it
-    /// reaches `links.related_min_score`.
+    /// The pair's fused z-score as whole texts (see `related.rs`); shown
+    /// only when it reaches `links.related_min_score`.
     pub score: f32,
+    /// What orders a list: `score` with the pair's passage links weighted
+    /// `links.passage_rank_weight` (issue 12). Passage evidence lifts a text
+    /// already related as a whole; it never shows one that is not.
+    #[serde(default)]
+    pub rank: f32,
     /// The same without the pair's strongest passage match; shown only when
     /// it reaches `links.related_min_robust` (one shared passage — a title
     /// in passing, a date, a feed snapshot — must not carry a link).

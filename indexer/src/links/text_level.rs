@@ -33,7 +33,11 @@ pub(super) struct TextLevelInput<'a> {
 
 /// A compared text pair: its fused score and its closest paragraph pairs.
 pub(super) struct TextPair {
-    /// From the signals of both whole texts: the rank.
+    /// The order of a related list: [`TextPair::score`]'s signals with the
+    /// passage links weighted `passage_rank_weight`.
+    pub rank: f32,
+    /// From the signals of both whole texts (`signal_weights`): the gate of
+    /// what is shown.
     pub score: f32,
     /// From the same signals without the pair's strongest passage match:
     /// a shown link must keep `related_min_robust` without it.
@@ -122,8 +126,9 @@ fn compare_pairs(
         .map(|(&(a, b), m)| {
             let (x, y) = (directional[&(a, b)], directional[&(b, a)]);
             let pair = TextPair {
-                score: (x.0 + y.0) / 2.0,
-                robust: (x.1 + y.1) / 2.0,
+                rank: (x.0 + y.0) / 2.0,
+                score: (x.1 + y.1) / 2.0,
+                robust: (x.2 + y.2) / 2.0,
                 best: m.best,
             };
             ((a, b), pair)
@@ -338,14 +343,14 @@ fn closest_pairs(
     best
 }
 
-/// Directional scores: z-scores within each source's candidates, for both
-/// the full and the robust signals, each on its own z scale.
+/// Directional scores: z-scores within each source's candidates, for the
+/// rank, the full and the robust signals, each on its own z scale.
 fn directional_scores(
     cand: &[HashSet<usize>],
     pairs: &[(usize, usize)],
     measured: &[Measured],
     cfg: &LinksConfig,
-) -> HashMap<(usize, usize), (f32, f32)> {
+) -> HashMap<(usize, usize), (f32, f32, f32)> {
     let index: HashMap<(usize, usize), usize> =
         pairs.iter().enumerate().map(|(k, &p)| (p, k)).collect();
     let mut directional = HashMap::new();
@@ -355,12 +360,15 @@ fn directional_scores(
         let of = |b: &usize| &measured[index[&(a.min(*b), a.max(*b))]];
         let full: Vec<PairSignals> = others.iter().map(|b| of(b).full).collect();
         let robust: Vec<PairSignals> = others.iter().map(|b| of(b).robust).collect();
-        let (full, robust) = (
+        let mut rank_weights = cfg.signal_weights;
+        rank_weights[3] += cfg.passage_rank_weight;
+        let (rank, full, robust) = (
+            fuse_signals(&full, rank_weights),
             fuse_signals(&full, cfg.signal_weights),
             fuse_signals(&robust, cfg.signal_weights),
         );
         for (k, b) in others.into_iter().enumerate() {
-            directional.insert((a, b), (full[k], robust[k]));
+            directional.insert((a, b), (rank[k], full[k], robust[k]));
         }
     }
     directional

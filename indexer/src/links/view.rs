@@ -29,6 +29,7 @@ pub struct RelatedTextView {
     pub corpus: String,
     pub url: Option<String>,
     pub score: f32,
+    pub rank: f32,
     pub author: bool,
     /// When the related text was published against this one (issue 16).
     pub time: Chronology,
@@ -196,6 +197,7 @@ pub fn related_view(
                 corpus: t.map_or(String::new(), |t| t.corpus.clone()),
                 url: t.and_then(|t| t.url.clone()),
                 score: r.score,
+                rank: r.rank,
                 author: r.author,
                 time: Chronology::of(entry.date, t.and_then(|t| t.date)),
                 evidence: r

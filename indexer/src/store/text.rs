@@ -8,9 +8,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
     STORED, STRING,
@@ -215,14 +213,37 @@ impl TextIndex {
         qs
     }
 
+    /// A search's query: one clause per analyzed word and field (body, title
+    /// 0.5, heading 0.3), summed. User text is words, never syntax: tantivy's
+    /// query parser made a phrase of every word the analyzer cuts in two
+    /// (`e-mail`, `aujourd'hui`, `Jean-Jacques`) and of anything quoted, so
+    /// such a query found only the exact phrase and scored apart from the
+    /// store's sparse BM25 (issue 14's two paths); now both are the same sum.
     fn text_query(&self, query: &str) -> Box<dyn Query> {
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![self.f.body, self.f.title, self.f.heading]);
-        parser.set_field_boost(self.f.title, 0.5);
-        parser.set_field_boost(self.f.heading, 0.3);
-        // Lenient: user text with quotes, colons or dashes is words, not syntax.
-        let (q, _errors) = parser.parse_query_lenient(query);
-        q
+        let fields = [
+            (self.f.body, 1.0),
+            (self.f.title, crate::lexical::TITLE_BOOST),
+            (self.f.heading, crate::lexical::HEADING_BOOST),
+        ];
+        let words = crate::analyzer::terms(&mut french_analyzer(), query);
+        let clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .flat_map(|w| {
+                fields
+                    .iter()
+                    .map(move |&(field, boost)| -> (Occur, Box<dyn Query>) {
+                        let term = TermQuery::new(
+                            Term::from_field_text(field, w),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(term), boost)),
+                        )
+                    })
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// BM25 search over paragraph text (and its text's title and heading).
