@@ -241,7 +241,7 @@ impl Default for SearchConfig {
             candidates: 100,
             max_k: 100,
             max_query_chars: 2000,
-            unit_weight: 1.0,
+            unit_weight: 0.75,
             unit_expand: 20,
         }
     }
