@@ -161,10 +161,12 @@ fn usable_rows(
 }
 
 /// The wall time of each phase of [`compute`], logged at the end: where a
-/// `links` run spends its time (issue 15 asked for the split).
+/// `links` run spends its time (issue 15 asked for the split), and the
+/// process's peak resident memory when each phase ended (which phase sets
+/// the peak, where the OS reports it).
 struct Phases {
     last: Instant,
-    split: Vec<(&'static str, f64)>,
+    split: Vec<(&'static str, f64, Option<u64>)>,
 }
 
 impl Phases {
@@ -178,7 +180,8 @@ impl Phases {
     /// Ends phase `name` now.
     fn end(&mut self, name: &'static str) {
         let now = Instant::now();
-        self.split.push((name, (now - self.last).as_secs_f64()));
+        self.split
+            .push((name, (now - self.last).as_secs_f64(), peak_rss_mb()));
         self.last = now;
     }
 
@@ -186,10 +189,22 @@ impl Phases {
         let split: Vec<String> = self
             .split
             .iter()
-            .map(|(name, s)| format!("{name} {s:.2}s"))
+            .map(|(name, s, peak)| match peak {
+                Some(mb) => format!("{name} {s:.2}s (peak {mb} MB)"),
+                None => format!("{name} {s:.2}s"),
+            })
             .collect();
         tracing::info!(split = split.join(", "), "links phases");
     }
+}
+
+/// The process's peak resident set so far, in MB (`VmHWM` of
+/// `/proc/self/status`; `None` where there is no such file).
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
 /// Each text's date (by text index), from the catalogue.
