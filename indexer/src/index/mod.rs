@@ -23,6 +23,11 @@ use crate::error::Result;
 use crate::lexical::{LenSums, PointTerms};
 use crate::manifest::LexicalLengths;
 use crate::source::{self, Document, SourceProblem};
+
+/// Segments a text index may keep at the end of a run before it is merged
+/// into one: one-post runs add a small segment each, so a merge of the
+/// whole index happens every few of them, not every time.
+const MAX_TEXT_SEGMENTS: usize = 4;
 use prepare::{content_hash, Split};
 
 /// At most this many paragraphs and units embedded between two checkpoints.
@@ -256,6 +261,11 @@ impl Engine {
         if self.units.vectors.count()? > self.config.index.hnsw_threshold {
             tracing::info!("building the HNSW index of retrieval units");
             self.units.vectors.build_index()?;
+        }
+        for (what, text) in [("paragraphs", &self.text), ("units", &self.units.text)] {
+            if text.compact(MAX_TEXT_SEGMENTS)? {
+                tracing::info!(what, "text index merged into one segment");
+            }
         }
         Ok(())
     }

@@ -85,6 +85,9 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The writer's memory budget before it writes a segment.
+const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+
 pub struct TextIndex {
     index: Index,
     reader: IndexReader,
@@ -119,7 +122,7 @@ impl TextIndex {
     fn with_writer<T>(&self, op: impl FnOnce(&mut IndexWriter, &Fields) -> Result<T>) -> Result<T> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            *guard = Some(self.index.writer_with_num_threads(1, 96 * 1024 * 1024)?);
+            *guard = Some(self.index.writer_with_num_threads(1, WRITER_MEMORY)?);
         }
         op(guard.as_mut().unwrap(), &self.f)
     }
@@ -167,6 +170,30 @@ impl TextIndex {
         })?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Merges every segment into one when there are more than
+    /// `max_segments`, after the writer's own merges finish; call it after
+    /// [`TextIndex::commit`] (uncommitted documents would be dropped).
+    /// Tantivy searches each segment apart, each with its own top-k
+    /// threshold, so at 217k paragraphs in ten segments "more like this"
+    /// did ten searches per paragraph. A merge is atomic (a new meta file):
+    /// a crash keeps the old segments.
+    pub fn compact(&self, max_segments: usize) -> Result<bool> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(writer) = guard.take() {
+            writer.wait_merging_threads()?;
+        }
+        let ids = self.index.searchable_segment_ids()?;
+        let merge = ids.len() > max_segments;
+        if merge {
+            let mut writer: IndexWriter = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+            writer.merge(&ids).wait()?;
+            writer.wait_merging_threads()?;
+        }
+        drop(guard);
+        self.reader.reload()?;
+        Ok(merge)
     }
 
     pub fn num_paragraphs(&self) -> u64 {
@@ -456,5 +483,71 @@ fn escape(s: &str) -> String {
 impl crate::lexical::TermIdf for TextIndex {
     fn idf(&self, term: &str) -> f32 {
         TextIndex::idf(self, term)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paragraph(point: u64, text: &str) -> StoredParagraph {
+        StoredParagraph {
+            point,
+            id: format!("t{point}#0"),
+            text_id: format!("t{point}"),
+            corpus: "c".into(),
+            title: format!("Texte {point}"),
+            heading: None,
+            text: text.into(),
+            ordinal: 0,
+            start: 0,
+            end: text.len() as u64,
+            date: None,
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn compact_merges_segments_into_one_and_keeps_every_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = TextIndex::open(dir.path()).unwrap();
+        let words = [
+            "jardin potager",
+            "potager en ville",
+            "ville et jardin",
+            "la mer",
+        ];
+        for (i, w) in words.iter().enumerate() {
+            index.add(&[paragraph(i as u64, w)]).unwrap();
+            index.commit().unwrap();
+        }
+        let segments = || index.index.searchable_segment_ids().unwrap().len();
+        assert_eq!(segments(), 4, "one segment per commit");
+        let before = index
+            .search("jardin potager", 10, &Filter::default())
+            .unwrap();
+        assert!(
+            !index.compact(4).unwrap(),
+            "4 segments are within the limit"
+        );
+        assert_eq!(segments(), 4);
+        assert!(index.compact(1).unwrap());
+        assert_eq!(segments(), 1);
+        assert_eq!(index.num_paragraphs(), 4);
+        let after = index
+            .search("jardin potager", 10, &Filter::default())
+            .unwrap();
+        let points = |h: &[Bm25Hit]| h.iter().map(|x| x.0).collect::<Vec<_>>();
+        assert_eq!(points(&before), points(&after));
+        for (b, a) in before.iter().zip(&after) {
+            assert!(
+                (b.1 - a.1).abs() < 1e-4,
+                "BM25 statistics are the index's, not a segment's"
+            );
+        }
+        // The writer comes back after a merge.
+        index.add(&[paragraph(9, "jardin")]).unwrap();
+        index.commit().unwrap();
+        assert_eq!(index.num_paragraphs(), 5);
     }
 }
