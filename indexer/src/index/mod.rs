@@ -23,12 +23,12 @@ use crate::error::Result;
 use crate::lexical::{LenSums, PointTerms};
 use crate::manifest::LexicalLengths;
 use crate::source::{self, Document, SourceProblem};
+use prepare::{content_hash, Split};
 
 /// Segments a text index may keep at the end of a run before it is merged
 /// into one: one-post runs add a small segment each, so a merge of the
 /// whole index happens every few of them, not every time.
 const MAX_TEXT_SEGMENTS: usize = 4;
-use prepare::{content_hash, Split};
 
 /// At most this many paragraphs and units embedded between two checkpoints.
 const BATCH_MAX_PARAGRAPHS: usize = 4000;
@@ -107,6 +107,7 @@ impl Engine {
         self.index_in_batches(plan.todo, &lengths, &bar, &mut report)?;
         bar.finish_and_clear();
         self.build_large_indexes()?;
+        self.compact_text_indexes()?;
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
@@ -262,6 +263,12 @@ impl Engine {
             tracing::info!("building the HNSW index of retrieval units");
             self.units.vectors.build_index()?;
         }
+        Ok(())
+    }
+
+    /// Each text index in one segment once it holds more than
+    /// `MAX_TEXT_SEGMENTS` (tantivy searches segment by segment).
+    fn compact_text_indexes(&self) -> Result<()> {
         for (what, text) in [("paragraphs", &self.text), ("units", &self.units.text)] {
             if text.compact(MAX_TEXT_SEGMENTS)? {
                 tracing::info!(what, "text index merged into one segment");
