@@ -217,6 +217,41 @@ pub fn sparse_dot(a: &Sparse, b: &Sparse) -> f32 {
     s
 }
 
+/// Each text's `k` nearest texts by tf-idf cosine (other texts only, best
+/// first, ties by index), the cosine summed over the text's own `terms`
+/// heaviest terms only: the lexical side of the candidate texts, as hybrid
+/// search unions dense and BM25 candidates. Pruning the query side keeps the
+/// cost to the postings of rare, heavy words (a novel has thousands of terms;
+/// its common ones would pair it with every text). Pure.
+pub fn lexical_neighbours(vectors: &[Sparse], terms: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut postings: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
+    for (t, v) in vectors.iter().enumerate() {
+        for &(id, w) in v {
+            postings.entry(id).or_default().push((t, w));
+        }
+    }
+    vectors
+        .iter()
+        .enumerate()
+        .map(|(a, v)| {
+            let mut heavy: Vec<(u32, f32)> = v.clone();
+            heavy.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            heavy.truncate(terms);
+            let mut acc: HashMap<usize, f32> = HashMap::new();
+            for (id, w) in heavy {
+                for &(b, wb) in &postings[&id] {
+                    if b != a {
+                        *acc.entry(b).or_default() += w * wb;
+                    }
+                }
+            }
+            let mut best: Vec<(usize, f32)> = acc.into_iter().collect();
+            best.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            best.into_iter().take(k).map(|x| x.0).collect()
+        })
+        .collect()
+}
+
 /// z-scores of a list of values (0 for all when they do not vary).
 pub fn z_scores(x: &[f32]) -> Vec<f32> {
     let n = x.len().max(1) as f32;
@@ -272,6 +307,26 @@ mod tests {
 
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn lexical_neighbours_rank_texts_sharing_heavy_words_first() {
+        let w = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let texts = [
+            w("légataire testament olographe mystique"),
+            w("testament olographe écrit daté signé"),
+            w("vente délivrance chose prix"),
+            w("vente prix acheteur chose"),
+            w("légataire universel saisine"),
+        ];
+        let v = tfidf(&texts);
+        let near = lexical_neighbours(&v, 8, 2);
+        assert_eq!(near[0], vec![1, 4], "{near:?}");
+        assert_eq!(near[2], vec![3], "only text 3 shares a word with text 2");
+        assert!(near.iter().enumerate().all(|(a, n)| !n.contains(&a)));
+        // Pruned to its single heaviest word (mystique, its own), text 0
+        // finds nothing: only the query side's heavy words are looked up.
+        assert!(lexical_neighbours(&v, 1, 5)[0].is_empty());
+    }
 
     /// Builds tf-idf vectors from each text's analyzed terms.
     fn tfidf(texts: &[Vec<String>]) -> Vec<Sparse> {

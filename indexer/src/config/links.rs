@@ -44,6 +44,10 @@ pub struct LinksConfig {
     /// nearest texts (by centred mean vector) plus every text it shares a
     /// passage link with.
     pub text_candidates: usize,
+    /// ... plus this many nearest by tf-idf words: texts whose words meet
+    /// but whose vectors do not (short legal articles, a numbered
+    /// reference) still get compared.
+    pub text_word_candidates: usize,
     /// Paragraphs per text, evenly sampled, in the chamfer comparison (keeps
     /// a novel against a novel to a bounded cost).
     pub chamfer_rows: usize,
@@ -101,6 +105,7 @@ impl Default for LinksConfig {
             exact_max_paragraphs: 500_000,
             hnsw_ef: 512,
             text_candidates: 100,
+            text_word_candidates: 100,
             chamfer_rows: 128,
             related_min_score: 1.6,
             related_min_robust: 0.5,

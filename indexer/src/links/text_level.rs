@@ -15,9 +15,15 @@ use super::input::LinkInput;
 use super::parallel::par_ranges;
 use crate::config::LinksConfig;
 use crate::related::{
-    centred, chamfer, chamfer_without, document_frequencies, fuse_signals, intern, mean_row,
-    sorted_counts, sparse_dot, text_means, tfidf_vector, tfidf_without, PairSignals, Sparse,
+    centred, chamfer, chamfer_without, document_frequencies, fuse_signals, intern,
+    lexical_neighbours, mean_row, sorted_counts, sparse_dot, text_means, tfidf_vector,
+    tfidf_without, PairSignals, Sparse,
 };
+
+/// A text's heaviest words that look up its nearest texts by words: enough
+/// for what it is about, few enough that a novel's common words never pair
+/// it with every text.
+const QUERY_TERMS: usize = 64;
 
 /// What the text level reads beside the paragraphs.
 pub(super) struct TextLevelInput<'a> {
@@ -101,8 +107,9 @@ fn compare_pairs(
     rows: &[Vec<usize>],
     centred: &Centred,
 ) -> HashMap<(usize, usize), TextPair> {
-    let cand = candidate_texts(&centred.mean_cos, level);
     let words = words(input, rows);
+    let lexical = lexical_neighbours(&words.vectors, QUERY_TERMS, level.cfg.text_word_candidates);
+    let cand = candidate_texts(&centred.mean_cos, &lexical, level);
     let pairs: Vec<(usize, usize)> = (0..cand.len())
         .flat_map(|a| {
             cand[a]
@@ -184,9 +191,14 @@ fn centre(input: &LinkInput, level: &TextLevelInput, rows: &[Vec<usize>]) -> Cen
     }
 }
 
-/// Each text's candidates: its `text_candidates` nearest by centred mean and
-/// its passage-linked texts, made symmetric; duplicates left out.
-fn candidate_texts(mean_cos: &Array2<f32>, level: &TextLevelInput) -> Vec<HashSet<usize>> {
+/// Each text's candidates: its `text_candidates` nearest by centred mean,
+/// its `text_word_candidates` nearest by words (`lexical`), and its
+/// passage-linked texts, made symmetric; duplicates left out.
+fn candidate_texts(
+    mean_cos: &Array2<f32>,
+    lexical: &[Vec<usize>],
+    level: &TextLevelInput,
+) -> Vec<HashSet<usize>> {
     let n_texts = mean_cos.nrows();
     let mut cand: Vec<HashSet<usize>> = vec![HashSet::new(); n_texts];
     for a in 0..n_texts {
@@ -197,6 +209,12 @@ fn candidate_texts(mean_cos: &Array2<f32>, level: &TextLevelInput) -> Vec<HashSe
                 .then(x.cmp(&y))
         });
         for &b in order.iter().take(level.cfg.text_candidates) {
+            cand[a].insert(b);
+            cand[b].insert(a);
+        }
+    }
+    for (a, near) in lexical.iter().enumerate() {
+        for &b in near {
             cand[a].insert(b);
             cand[b].insert(a);
         }
@@ -230,13 +248,30 @@ fn words(input: &LinkInput, rows: &[Vec<usize>]) -> Words {
     .into_iter()
     .flatten()
     .collect();
+    // A text's title counts once among its words: a reference names the
+    // text it cites by its title ("l'article 1699", a post's title quoted),
+    // and nothing in its paragraphs says it (Code civil citations: recall@10
+    // 0.329 → 0.377 alone, BENCHMARKS.md). A word every title holds
+    // ("article") is in every text and weighs nothing.
+    let titles: Vec<Vec<String>> = {
+        let mut analyzer = crate::analyzer::french_analyzer();
+        rows.iter()
+            .map(|rs| match rs.first() {
+                Some(&i) => crate::analyzer::terms(&mut analyzer, &input.paragraphs[i].title),
+                None => Vec::new(),
+            })
+            .collect()
+    };
+    let bags: Vec<Vec<String>> = bags.into_iter().chain(titles).collect();
     let (counts, vocab) = intern(&bags);
     let texts: Vec<HashMap<u32, u32>> = rows
         .iter()
-        .map(|rs| {
+        .enumerate()
+        .map(|(t, rs)| {
             let mut c: HashMap<u32, u32> = HashMap::new();
-            for &i in rs {
-                for (k, v) in &counts[slot[i]] {
+            let title = &counts[order.len() + t];
+            for bag in rs.iter().map(|&i| &counts[slot[i]]).chain([title]) {
+                for (k, v) in bag {
                     *c.entry(*k).or_default() += v;
                 }
             }
