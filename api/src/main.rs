@@ -114,6 +114,7 @@ enum Command {
     /// --beir DIR: index a BEIR folder (corpus.jsonl, queries.jsonl, qrels/) in a
     /// scratch data dir and score bm25, dense and hybrid (nDCG@10, recall@10, MRR@10)
     /// and the peers (text BM25, text mean embedding, best paragraph, plain RRF(60)).
+    /// A document with the query's own id is no answer (as in BEIR's evaluation).
     /// --sts FILE: Spearman correlation of cosine similarity with gold scores
     /// (CSV sentence1,sentence2,score).
     ///

@@ -137,11 +137,13 @@ pub fn beir(
         settings: sweep_settings(),
         sums: Sums::default(),
         overlaps: Overlaps::default(),
+        query_id: String::new(),
     };
     let mut n = 0usize;
     for (qid, text) in &queries {
         let Some(rels) = qrels.get(qid) else { continue };
         n += 1;
+        scorer.query_id.clone_from(qid);
         scorer.score(text, rels)?;
     }
     let lexical = engine.config.search.lexical;
@@ -226,9 +228,25 @@ struct QueryScorer<'a> {
     settings: Vec<(String, crate::config::FusionMethod, f32, f32)>,
     sums: Sums,
     overlaps: Overlaps,
+    /// The query being scored: a document of the same id is left out of
+    /// every ranking, as BEIR's own evaluation does (`ignore_identical_ids`):
+    /// in sets whose queries are documents of the corpus (an article and the
+    /// articles it cites) the query itself is no answer.
+    query_id: String,
 }
 
 impl QueryScorer<'_> {
+    /// Adds one system's ranking of the current query, the query's own
+    /// document left out.
+    fn add(&mut self, key: &str, ranked: &[String], rels: &HashMap<String, f32>) {
+        let ranked: Vec<String> = ranked
+            .iter()
+            .filter(|t| **t != self.query_id)
+            .cloned()
+            .collect();
+        self.sums.add(key, &ranked, rels);
+    }
+
     /// One query: the engine's three modes, the peers, the sweep.
     fn score(&mut self, text: &str, rels: &HashMap<String, f32>) -> Result<()> {
         let engine = self.engine;
@@ -247,14 +265,14 @@ impl QueryScorer<'_> {
         for (key, lists) in [("hybrid", &r), ("dense", &dense_only), ("bm25", &bm25_only)] {
             let (fused, _) = engine.fuse_retrieved(lists, None, None)?;
             let ranked = self.texts.of(&keys(&fused), None)?;
-            self.sums.add(key, &ranked, rels);
+            self.add(key, &ranked, rels);
         }
         self.score_peers(text, &vector, &r, rels)?;
         self.score_other_source(text, &r, rels)?;
-        for (label, method, w, u) in &self.settings {
-            let (fused, _) = engine.fuse_retrieved_with(&r, *method, *w, *u)?;
+        for (label, method, w, u) in self.settings.clone() {
+            let (fused, _) = engine.fuse_retrieved_with(&r, method, w, u)?;
             let ranked = self.texts.of(&keys(&fused), None)?;
-            self.sums.add(label, &ranked, rels);
+            self.add(&label, &ranked, rels);
         }
         Ok(())
     }
@@ -292,7 +310,7 @@ impl QueryScorer<'_> {
         ] {
             let (fused, _) = engine.fuse_retrieved(lists, None, None)?;
             let ranked = self.texts.of(&keys(&fused), None)?;
-            self.sums.add(key, &ranked, rels);
+            self.add(key, &ranked, rels);
         }
         Ok(())
     }
@@ -313,7 +331,7 @@ impl QueryScorer<'_> {
         ];
         for (key, list) in lists {
             let ranked = self.texts.of(&list, None)?;
-            self.sums.add(key, &ranked, rels);
+            self.add(key, &ranked, rels);
         }
         // passages alone (the retrieval units without paragraphs): dense, and RRF with their BM25
         let unit_texts = |l: &[u64]| -> Result<Vec<String>> {
@@ -328,8 +346,8 @@ impl QueryScorer<'_> {
         };
         let passage_dense = unit_texts(&ids(&r.unit_dense))?;
         let passage_rrf = unit_texts(&plain_rrf(&r.unit_dense, &r.unit_bm25))?;
-        self.sums.add("passage dense", &passage_dense, rels);
-        self.sums.add("passage RRF(60)", &passage_rrf, rels);
+        self.add("passage dense", &passage_dense, rels);
+        self.add("passage RRF(60)", &passage_rrf, rels);
         let (tb, tm) = self.peers.query_rankings(text, vector);
         let named = |o: Vec<usize>| -> Vec<String> {
             o.into_iter()
@@ -338,8 +356,8 @@ impl QueryScorer<'_> {
                 .collect()
         };
         let (tb, tm) = (named(tb), named(tm));
-        self.sums.add("text BM25", &tb, rels);
-        self.sums.add("text mean embedding", &tm, rels);
+        self.add("text BM25", &tb, rels);
+        self.add("text mean embedding", &tm, rels);
         Ok(())
     }
 }
