@@ -1,8 +1,9 @@
 //! Text-level relatedness: how close two texts are as wholes, as pure
 //! functions over paragraph vectors and analyzed words.
 //!
-//! Owns: the three text-pair signals and their fusion. Must not: read stores,
-//! embed, or decide which pairs are candidates (`links` does).
+//! Owns: the three text-pair signals, their fusion, and texts ranked by
+//! words (`lexical_neighbours`). Must not: read stores, embed, or decide
+//! which pairs are candidates (`links` does, from those rankings).
 //!
 //! Why these three (issue 12, measured on the judged dev set and the
 //! author's links at once): the sum of a few paragraph links lost to a plain
