@@ -145,6 +145,29 @@ mod with_server {
             .iter()
             .filter(|t| top5(la.related.get(**t)) == top5(lb.related.get(**t)))
             .count();
+        // What differs, with each list's order (`rank`) and gate (`score`):
+        // the gate reads whole texts only, the order the passage links too.
+        for t in &texts {
+            let (a, b) = (top5(la.related.get(*t)), top5(lb.related.get(*t)));
+            if a != b {
+                let score = |l: &links::Links| -> Vec<(String, f32, f32)> {
+                    l.related
+                        .get(*t)
+                        .map(|r| {
+                            r.iter()
+                                .take(6)
+                                .map(|x| (x.text.clone(), x.rank, x.score))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                eprintln!(
+                    "DIFF {t}:\n embedded {:?}\n server   {:?}",
+                    score(&la),
+                    score(&lb)
+                );
+            }
+        }
         eprintln!(
             "links embedded vs server: paragraph links {} / {}, overlap {link_overlap:.3}; related top 5 equal for {same_top5} of {} texts",
             pa.len(),
