@@ -239,12 +239,7 @@ impl QueryScorer<'_> {
     /// Adds one system's ranking of the current query, the query's own
     /// document left out.
     fn add(&mut self, key: &str, ranked: &[String], rels: &HashMap<String, f32>) {
-        let ranked: Vec<String> = ranked
-            .iter()
-            .filter(|t| **t != self.query_id)
-            .cloned()
-            .collect();
-        self.sums.add(key, &ranked, rels);
+        add_without(&mut self.sums, &self.query_id, key, ranked, rels);
     }
 
     /// One query: the engine's three modes, the peers, the sweep.
@@ -269,10 +264,10 @@ impl QueryScorer<'_> {
         }
         self.score_peers(text, &vector, &r, rels)?;
         self.score_other_source(text, &r, rels)?;
-        for (label, method, w, u) in self.settings.clone() {
-            let (fused, _) = engine.fuse_retrieved_with(&r, method, w, u)?;
+        for (label, method, w, u) in &self.settings {
+            let (fused, _) = engine.fuse_retrieved_with(&r, *method, *w, *u)?;
             let ranked = self.texts.of(&keys(&fused), None)?;
-            self.add(&label, &ranked, rels);
+            add_without(&mut self.sums, &self.query_id, label, &ranked, rels);
         }
         Ok(())
     }
@@ -360,6 +355,18 @@ impl QueryScorer<'_> {
         self.add("text mean embedding", &tm, rels);
         Ok(())
     }
+}
+
+/// Adds a ranking to `sums` with `query_id`'s own document left out.
+fn add_without(
+    sums: &mut Sums,
+    query_id: &str,
+    key: &str,
+    ranked: &[String],
+    rels: &HashMap<String, f32>,
+) {
+    let ranked: Vec<String> = ranked.iter().filter(|t| *t != query_id).cloned().collect();
+    sums.add(key, &ranked, rels);
 }
 
 fn keys(fused: &[crate::fusion::FusedLevels<u64, u64>]) -> Vec<u64> {
