@@ -9,8 +9,9 @@
 //! uses: `ln(1 + (N − df + 0.5)/(df + 0.5))`). Fields are kept apart by
 //! hashing `field:term`, so each has its own document frequencies, and the
 //! query carries tantivy's field boosts (title 0.5, heading 0.3). A score is
-//! then Σ boost · idf · weight: tantivy's BM25, but for fieldnorms, which
-//! tantivy rounds to one byte.
+//! then Σ boost · idf · weight: tantivy's BM25, field lengths rounded to one
+//! byte as tantivy (and Lucene) store them ([`stored_length`]), so that both
+//! lexical paths give the same scores and link discovery the same links.
 //!
 //! Owns: the encoding. Must not: store, search or know a backend.
 
@@ -152,6 +153,30 @@ fn dim(prefix: &str, term: &str) -> u32 {
     u32::from_le_bytes(h.as_bytes()[..4].try_into().expect("4 bytes"))
 }
 
+/// A field of `len` terms as tantivy stores its length (its "fieldnorm"):
+/// exact up to 40, then rounded down on a log scale of 8 steps per doubling,
+/// one byte per field. BM25 normalises by this rounded length, so the sparse
+/// vectors must too: with exact lengths the two lexical paths differed on
+/// paragraphs of more than 40 words, enough to swap two related texts
+/// (issue 14's backends test).
+pub fn stored_length(len: u32) -> u32 {
+    if len <= 40 {
+        return len;
+    }
+    // Ids 41 to 255: groups of 8 steps, each group's step twice the last.
+    let (mut value, mut step) = (40u64, 2u64);
+    for id in 41..=255u32 {
+        if value + step > u64::from(len) {
+            break;
+        }
+        value += step;
+        if (id - 40) % 8 == 0 {
+            step *= 2;
+        }
+    }
+    value as u32
+}
+
 /// BM25's document-side weight of a term seen `tf` times in a field of
 /// `len` terms whose average is `avg`.
 pub fn term_weight(tf: f32, len: f32, avg: f32) -> f32 {
@@ -174,7 +199,8 @@ pub fn point_vector(t: &PointTerms, avg: &AvgLen) -> Sparse {
         }
         for (w, n) in tf {
             // Two terms hashing alike add up, as one term would.
-            *m.entry(dim(prefix, w)).or_default() += term_weight(n, words.len() as f32, avg);
+            let len = stored_length(words.len() as u32) as f32;
+            *m.entry(dim(prefix, w)).or_default() += term_weight(n, len, avg);
         }
     }
     Sparse::from_map(m)
@@ -332,6 +358,23 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lengths_are_rounded_as_tantivy_stores_them() {
+        // Values of tantivy's `FIELD_NORMS_TABLE` (tantivy 0.25).
+        for exact in [0, 1, 17, 40] {
+            assert_eq!(stored_length(exact), exact);
+        }
+        assert_eq!(stored_length(41), 40);
+        assert_eq!(stored_length(42), 42);
+        assert_eq!(stored_length(57), 56);
+        assert_eq!(stored_length(60), 60);
+        assert_eq!(stored_length(100), 96);
+        assert_eq!(stored_length(1_047), 984);
+        assert_eq!(stored_length(1_048), 1_048);
+        assert_eq!(stored_length(2_013_265_944), 2_013_265_944);
+        assert_eq!(stored_length(u32::MAX), 2_013_265_944);
+    }
 
     #[test]
     fn weight_is_bm25_saturation_and_length_normalisation() {

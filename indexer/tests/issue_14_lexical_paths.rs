@@ -1,8 +1,8 @@
 //! Issue 14: BM25 as the vector store's sparse vectors, from Rhizome's own
 //! French analysis, must agree with the tantivy index it replaces on a
-//! cluster: the same top hits, the same scores but for tantivy's one-byte
-//! fieldnorms, filters honoured, and search through it still returns real
-//! text.
+//! cluster: the same top hits with the same scores (field lengths rounded to
+//! one byte on both sides, as tantivy stores them), filters honoured, and
+//! search through it still returns real text.
 
 mod common;
 
@@ -57,15 +57,25 @@ fn issue_14_sparse_bm25_in_the_store_agrees_with_tantivy() {
         assert!(!sp.is_empty() && !su.is_empty(), "{q}: no sparse hit");
         overlaps.push(overlap(&tp, &sp));
         overlaps.push(overlap(&tu, &su));
-        // The same formula: the best hit's scores within a few per cent
-        // (tantivy rounds field lengths to one byte, the store does not),
-        // hyphenated and quoted words included: both read them as words.
+        // The same formula and the same rounded field lengths: every hit's
+        // score equal to float rounding, hyphenated and quoted words
+        // included (both read them as words). With exact lengths on the
+        // store's side, paragraphs of more than 40 words scored apart, and
+        // links on a Qdrant server swapped two related texts of the demo.
+        let score = |l: &[(u64, f32)]| -> std::collections::HashMap<u64, f32> {
+            l.iter().take(10).copied().collect()
+        };
+        let (ts, ss) = (score(&tp), score(&sp));
+        for (point, a) in &ts {
+            if let Some(b) = ss.get(point) {
+                assert!(
+                    (a - b).abs() / a < 1e-4,
+                    "{q}: point {point} scores {a} (tantivy) vs {b} (store)"
+                );
+            }
+        }
         let (a, b) = (tp[0].1, sp[0].1);
         eprintln!("{q}: top score {a} (tantivy) vs {b} (store)");
-        assert!(
-            (a - b).abs() / a < 0.03,
-            "{q}: top score {a} (tantivy) vs {b} (store)"
-        );
         gaps.push((a - b).abs() / a);
 
         // Filters hold on the sparse path as on the dense one.
@@ -87,16 +97,16 @@ fn issue_14_sparse_bm25_in_the_store_agrees_with_tantivy() {
     }
     gaps.sort_by(f32::total_cmp);
     assert!(
-        gaps[gaps.len() / 2] < 1e-3,
-        "median score gap {}",
-        gaps[gaps.len() / 2]
+        gaps[gaps.len() - 1] < 1e-4,
+        "largest top-score gap {}",
+        gaps[gaps.len() - 1]
     );
     let mean = overlaps.iter().sum::<f64>() / overlaps.len() as f64;
     eprintln!(
         "top-10 overlap tantivy vs sparse vectors: {mean:.3} over {} lists",
         overlaps.len()
     );
-    assert!(mean >= 0.9, "top-10 overlap {mean:.3}");
+    assert!(mean >= 0.99, "top-10 overlap {mean:.3}");
 
     // Search through the store's BM25: hits slice their source to the shown text.
     drop(engine);
