@@ -156,9 +156,10 @@ pub struct ServerConfig {
     /// Longest draft accepted, in characters.
     pub max_draft_chars: usize,
     /// Embedding sessions of the server (`model.sessions` is for indexing).
-    /// Each session holds its own copy of the model, about 375 MB resident
-    /// here: one session using every thread keeps the server lean, and a
-    /// query embeds on all cores at once (issue 15). 0: `model.sessions`.
+    /// The sessions share one tokenizer and the model's large weights, so
+    /// each after the first costs about 25 MB: one per core lets concurrent
+    /// queries embed side by side within the server's 600 MB (issues 12 and
+    /// 15). 0: `model.sessions`.
     pub model_sessions: usize,
     /// Where `serve` reads the catalogue, the links and the verdicts, and
     /// the passages it shows (issue 14).
@@ -190,7 +191,7 @@ impl Default for ServerConfig {
             timeout_secs: 30,
             cpu_concurrency: 2,
             max_draft_chars: 100_000,
-            model_sessions: 1,
+            model_sessions: 2,
             state: StateSource::DataDir,
             state_poll_ms: 2000,
         }

@@ -1,16 +1,28 @@
-//! Embedders: the trait the engine sees, and the fastembed/ONNX Runtime one.
+//! Embedders: the trait the engine sees, and the ONNX Runtime one.
 //!
 //! Owns: model loading (user-defined model from local files, ORT loaded
 //! dynamically), e5's `passage: ` / `query: ` prefixes, length-bucketed
 //! batching, L2 normalisation. Must not: cache (that is `cache`) or store.
+//!
+//! Inference is fastembed's, in its parts: fastembed's tokenizer set-up
+//! ([`tokenizer`]), its session options, its output selection and mean
+//! pooling (`SingleBatchOutput`). Not its `TextEmbedding`, which gives every
+//! session a tokenizer of its own (290 MB each here): the sessions share one.
+
+mod initializers;
+mod tokenizer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use fastembed::{
-    InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
-};
+use fastembed::{OutputKey, Pooling, SingleBatchOutput};
+use ort::session::builder::{GraphOptimizationLevel, PrepackedWeights};
+use ort::session::Session;
+use ort::value::{DynValue, Tensor};
+use tokenizers::Tokenizer;
+
+use tokenizer::TokenizerFiles;
 
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
@@ -40,7 +52,13 @@ type Share = Vec<(usize, Vec<f32>)>;
 /// is shared among them (one OS thread each), and concurrent queries take
 /// turns over them.
 pub struct FastEmbedder {
-    sessions: Vec<Mutex<TextEmbedding>>,
+    /// One tokenizer for every session (it only reads).
+    tokenizer: Tokenizer,
+    sessions: Vec<Mutex<Session>>,
+    /// The weights the sessions share, kept as long as they live.
+    _prepacked: PrepackedWeights,
+    /// Whether the graph takes `token_type_ids` (BERT does, XLM-R not).
+    token_type_ids: bool,
     next: AtomicUsize,
     id: String,
     dim: usize,
@@ -67,7 +85,7 @@ pub fn default_threads() -> usize {
 
 /// ONNX Runtime allows one environment per process: the first model loaded
 /// creates it (from its `ort_dylib`), later models share it.
-fn ort_environment(path: &Path) -> Result<ort::environment::Environment> {
+pub fn ort_environment(path: &Path) -> Result<ort::environment::Environment> {
     static ENV: std::sync::OnceLock<std::result::Result<ort::environment::Environment, String>> =
         std::sync::OnceLock::new();
     ENV.get_or_init(|| {
@@ -93,11 +111,11 @@ impl FastEmbedder {
         }
         let env = ort_environment(ort_path)?;
         let onnx = read(&cfg.dir, &cfg.file)?;
-        let tokenizer_files = TokenizerFiles {
-            tokenizer_file: read(&cfg.dir, "tokenizer.json")?,
-            config_file: read(&cfg.dir, "config.json")?,
-            special_tokens_map_file: read(&cfg.dir, "special_tokens_map.json")?,
-            tokenizer_config_file: read(&cfg.dir, "tokenizer_config.json")?,
+        let files = TokenizerFiles {
+            tokenizer: read(&cfg.dir, "tokenizer.json")?,
+            config: read(&cfg.dir, "config.json")?,
+            special_tokens_map: read(&cfg.dir, "special_tokens_map.json")?,
+            tokenizer_config: read(&cfg.dir, "tokenizer_config.json")?,
         };
         let threads = if cfg.threads == 0 {
             default_threads()
@@ -106,29 +124,51 @@ impl FastEmbedder {
         };
         let (sessions, per_session) = session_split(threads, cfg.sessions);
         let path = cfg.dir.join(&cfg.file);
-        // Each session parses its own copy; loading them in parallel halves start-up.
-        let loaded = on_threads(
-            sessions,
-            |_| {
-                let (onnx, files, env) = (onnx.clone(), tokenizer_files.clone(), env.clone());
-                load_session(onnx, files, env, cfg, per_session, &path)
-            },
-            || Error::ModelUnavailable("model loading panicked".into()),
-        );
-        let mut models = loaded.into_iter().collect::<Result<Vec<_>>>()?;
-        let probe = models[0]
-            .embed(["query: test"], None)
-            .map_err(|e| Error::ModelUnavailable(format!("model does not run: {e}")))?;
-        let dim = probe.first().map_or(0, Vec::len);
-        release_freed_memory();
-        tracing::debug!(sessions, per_session, "embedder loaded");
-        Ok(FastEmbedder {
-            sessions: models.drain(..).map(Mutex::new).collect(),
+        // The tokenizer on this thread while the sessions load on theirs:
+        // each session parses the model itself, in parallel halves start-up.
+        // The sessions share the large weights and those ONNX Runtime lays
+        // out for its kernels, rather than each holding a copy.
+        let shared = shared_initializers(&onnx)?;
+        let prepacked = PrepackedWeights::new();
+        let (tokenizer, loaded) = std::thread::scope(|scope| {
+            let tokenizer = scope.spawn(|| tokenizer::load(&files, cfg.max_tokens));
+            let loaded = on_threads(
+                sessions,
+                |_| load_session(&onnx, &env, (&shared, &prepacked), cfg, per_session, &path),
+                || Error::ModelUnavailable("model loading panicked".into()),
+            );
+            let tokenizer = tokenizer.join().unwrap_or_else(|_| {
+                Err(Error::ModelUnavailable("tokenizer loading panicked".into()))
+            });
+            (tokenizer, loaded)
+        });
+        let tokenizer = tokenizer?;
+        let sessions = loaded.into_iter().collect::<Result<Vec<_>>>()?;
+        let token_type_ids = sessions[0]
+            .inputs()
+            .iter()
+            .any(|input| input.name() == "token_type_ids");
+        let mut embedder = FastEmbedder {
+            tokenizer,
+            sessions: sessions.into_iter().map(Mutex::new).collect(),
+            _prepacked: prepacked,
+            token_type_ids,
             next: AtomicUsize::new(0),
             id: cfg.id.clone(),
-            dim,
+            dim: 0,
             batch_size: cfg.batch_size.max(1),
-        })
+        };
+        let probe = embedder
+            .run_on(0, &["query: test".to_string()])
+            .map_err(|e| Error::ModelUnavailable(format!("model does not run: {e}")))?;
+        embedder.dim = probe.first().map_or(0, Vec::len);
+        release_freed_memory();
+        tracing::debug!(
+            sessions = embedder.sessions.len(),
+            per_session,
+            "embedder loaded"
+        );
+        Ok(embedder)
     }
 
     /// Batches of similar length (padding to the longest in a batch is
@@ -169,19 +209,62 @@ impl FastEmbedder {
         self.run_on(session, texts)
     }
 
+    /// Tokenizes (outside the session's lock), runs one session, pools.
     fn run_on(&self, session: usize, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        let failed = |e: &dyn std::fmt::Display| Error::Embedding(e.to_string());
+        let mut encoded = tokenizer::encode(&self.tokenizer, texts)?;
+        let mut inputs = ort::inputs![
+            "input_ids" => Tensor::from_array(encoded.input_ids).map_err(|e| failed(&e))?,
+            "attention_mask" => Tensor::from_array(encoded.attention_mask.clone()).map_err(|e| failed(&e))?,
+        ];
+        if self.token_type_ids {
+            let types = std::mem::take(&mut encoded.token_type_ids);
+            inputs.push((
+                "token_type_ids".into(),
+                Tensor::from_array(types).map_err(|e| failed(&e))?.into(),
+            ));
+        }
         let mut model = self.sessions[session]
             .lock()
             .map_err(|_| Error::Embedding("embedder poisoned by an earlier panic".into()))?;
-        let mut out = model
-            .embed(texts, Some(texts.len().max(1)))
-            .map_err(|e| Error::Embedding(e.to_string()))?;
-        for v in &mut out {
-            normalize(v);
-        }
-        Ok(out)
+        let outputs = model
+            .run(inputs)
+            .map_err(|e| failed(&e))?
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect();
+        let batch = SingleBatchOutput {
+            outputs,
+            attention_mask_array: encoded.attention_mask,
+        };
+        let pooled = batch
+            .select_and_pool_output(&OUTPUT_PRECEDENCE, Some(Pooling::Mean))
+            .map_err(|e| failed(&e))?;
+        drop(model);
+        Ok(pooled
+            .rows()
+            .into_iter()
+            .map(|row| {
+                // fastembed's normalisation (ε-guarded), then ours: the
+                // vectors stay those `TextEmbedding::embed` gave, bit for
+                // bit, so the embedding cache stays valid.
+                let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+                let mut v: Vec<f32> = row.iter().map(|&x| x / (norm + 1e-12)).collect();
+                normalize(&mut v);
+                v
+            })
+            .collect())
     }
 }
+
+/// Which of the graph's outputs holds the token embeddings: fastembed's
+/// order of preference.
+const OUTPUT_PRECEDENCE: &[OutputKey] = &[
+    OutputKey::OnlyOne,
+    OutputKey::ByName("text_embeds"),
+    OutputKey::ByName("last_hidden_state"),
+    OutputKey::ByName("sentence_embedding"),
+];
 
 /// `f(0)`, …, `f(n - 1)`, each on a scoped thread of its own (inline when
 /// `n` is 1); a thread that panics yields `panicked()`.
@@ -215,32 +298,79 @@ pub fn session_split(threads: usize, sessions: usize) -> (usize, usize) {
     (sessions, (threads / sessions).max(1))
 }
 
+/// Initializers of at least this size are read once for all sessions.
+const SHARED_INITIALIZER_BYTES: usize = 1 << 20;
+
+/// The model's large weights as tensors every session may use: uint8, int8
+/// and float ones (others are left to each session).
+fn shared_initializers(onnx: &[u8]) -> Result<Vec<(String, Arc<DynValue>)>> {
+    let mut out = Vec::new();
+    for t in initializers::large(onnx, SHARED_INITIALIZER_BYTES)? {
+        let shape = t.dims.clone();
+        let bad = |e: ort::Error| Error::ModelUnavailable(format!("weights {}: {e}", t.name));
+        let value: DynValue = match t.data_type {
+            1 => {
+                let floats = t
+                    .raw
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect::<Vec<f32>>();
+                Tensor::from_array((shape, floats)).map_err(bad)?.into_dyn()
+            }
+            2 => Tensor::from_array((shape, t.raw.to_vec()))
+                .map_err(bad)?
+                .into_dyn(),
+            3 => {
+                let ints = t.raw.iter().map(|&b| b as i8).collect::<Vec<i8>>();
+                Tensor::from_array((shape, ints)).map_err(bad)?.into_dyn()
+            }
+            _ => continue,
+        };
+        out.push((t.name, Arc::new(value)));
+    }
+    Ok(out)
+}
+
+/// One inference session with fastembed's options (all graph
+/// optimisations, `threads` intra-op threads) and the configured entries.
 fn load_session(
-    onnx: Vec<u8>,
-    tokenizer_files: TokenizerFiles,
-    env: ort::environment::Environment,
+    onnx: &[u8],
+    env: &ort::environment::Environment,
+    (shared, prepacked): (&[(String, Arc<DynValue>)], &PrepackedWeights),
     cfg: &ModelConfig,
     threads: usize,
     path: &Path,
-) -> Result<TextEmbedding> {
-    let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files).with_pooling(Pooling::Mean);
-    let mut options = InitOptionsUserDefined::new()
-        .with_environment(env)
-        .with_max_length(cfg.max_tokens)
-        .with_intra_threads(threads);
-    for (key, value) in &cfg.session_config {
-        options = options.with_session_config(key.clone(), value.clone());
+) -> Result<Session> {
+    let cannot = |e: &dyn std::fmt::Display| {
+        Error::ModelUnavailable(format!("cannot load {}: {e}", path.display()))
+    };
+    let mut builder = Session::builder(env)
+        .map_err(|e| cannot(&e))?
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .map_err(|e| cannot(&e))?
+        .with_intra_threads(threads)
+        .map_err(|e| cannot(&e))?
+        .with_prepacked_weights(prepacked)
+        .map_err(|e| cannot(&e))?;
+    for (name, value) in shared {
+        builder = builder
+            .with_initializer(name, Arc::clone(value))
+            .map_err(|e| cannot(&e))?;
     }
-    TextEmbedding::try_new_from_user_defined(model, options)
-        .map_err(|e| Error::ModelUnavailable(format!("cannot load {}: {e}", path.display())))
+    for (key, value) in &cfg.session_config {
+        builder = builder
+            .with_config_entry(key, value)
+            .map_err(|e| cannot(&e))?;
+    }
+    builder.commit_from_memory(onnx).map_err(|e| cannot(&e))
 }
 
 /// The model, loaded on first use (issue 15): commands that never embed
 /// (`links`, `graph`, `related`, `stats`, `export`) never pay its start-up
-/// or its memory — each inference session holds its own copy of the model,
-/// about 375 MB resident here. Its id and dimension come from the
-/// configuration and the model's `config.json`, so the data dir can be
-/// checked against them without loading anything.
+/// or its memory: the tokenizer, about 300 MB resident, and the model,
+/// about 120 MB (each further session adds about 21 MB). Its id and
+/// dimension come from the configuration and the model's `config.json`, so
+/// the data dir can be checked against them without loading anything.
 pub struct LazyEmbedder {
     cfg: ModelConfig,
     dim: usize,
