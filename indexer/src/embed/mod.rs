@@ -5,7 +5,7 @@
 //! batching, L2 normalisation. Must not: cache (that is `cache`) or store.
 //!
 //! Inference is fastembed's, in its parts: fastembed's tokenizer set-up
-//! ([`tokenizer`]), its session options, its output selection and mean
+//! (`tokenizer`), its session options, its output selection and mean
 //! pooling (`SingleBatchOutput`). Not its `TextEmbedding`, which gives every
 //! session a tokenizer of its own (290 MB each here): the sessions share one.
 
