@@ -122,11 +122,10 @@ impl FastEmbedder {
         };
         let (sessions, per_session) = session_split(threads, cfg.sessions);
         let path = cfg.dir.join(&cfg.file);
-        // The tokenizer on this thread while the sessions load on theirs:
-        // each session parses the model itself, in parallel halves start-up.
         // The sessions share the large weights rather than each holding a
-        // copy. (A shared `PrepackedWeights` container as well saved
-        // nothing measurable with this model: RSS the same at 1 and 2.)
+        // copy (a shared `PrepackedWeights` container as well saved nothing
+        // measurable with this model). The tokenizer loads on a thread of
+        // its own while the sessions parse the model, in parallel.
         let shared = shared_initializers(&onnx)?;
         let (tokenizer, loaded) = std::thread::scope(|scope| {
             let tokenizer = scope.spawn(|| tokenizer::load(&files, cfg.max_tokens));
@@ -159,6 +158,8 @@ impl FastEmbedder {
             .run_on(0, &["query: test".to_string()])
             .map_err(|e| Error::ModelUnavailable(format!("model does not run: {e}")))?;
         embedder.dim = probe.first().map_or(0, Vec::len);
+        // The files are parsed: free them before handing pages back.
+        drop((onnx, files));
         release_freed_memory();
         tracing::debug!(
             sessions = embedder.sessions.len(),
