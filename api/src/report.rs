@@ -81,6 +81,23 @@ struct Report {
     sweeps: Vec<(String, BTreeMap<String, Scores>)>,
     /// Each BEIR set with both lexical sources (issue 14).
     lexical_lines: Vec<String>,
+    /// How sure each win is: the paired bootstrap of each comparison.
+    spread_lines: Vec<String>,
+}
+
+/// One row of the "how sure" table: `a − b` with its 95 % interval, `-`
+/// where the two lists cannot be paired.
+fn spread_line(set: &str, comparison: &str, interval: Option<eval::Interval>) -> String {
+    match interval {
+        Some(i) => format!(
+            "| {set} | {comparison} | {:+.3} | [{:+.3}, {:+.3}] | {} |",
+            i.diff,
+            i.lo,
+            i.hi,
+            yes(i.wins())
+        ),
+        None => format!("| {set} | {comparison} | - | - | - |"),
+    }
 }
 
 fn file_name(p: &Path) -> String {
@@ -159,6 +176,16 @@ impl Report {
                 l.unit_top10_overlap
             ));
         }
+        let q = &r.per_query_ndcg;
+        let pair = |a: &str, b: &str| eval::paired_mean_diff(q.get(a)?, q.get(b)?);
+        for (label, other) in [
+            (format!("hybrid − best peer ({peer})"), peer.as_str()),
+            ("hybrid − dense".to_string(), "dense"),
+            ("hybrid − BM25".to_string(), "bm25"),
+        ] {
+            self.spread_lines
+                .push(spread_line(&name, &label, pair("hybrid", other)));
+        }
         self.sweeps.push((name, r.fusion_sweep));
         Ok(())
     }
@@ -174,8 +201,20 @@ impl Report {
         let name = file_name(l);
         let r = eval::author_links(config, l)?;
         let link_peers = eval::author_links_peers(peers, l)?;
-        let (peer, pv) = best_peer(link_peers.iter().map(|(k, v)| (k, v.1)));
-        let get = |k: &str| link_peers.get(k).map_or("-".into(), |v| f3(v.1));
+        let (peer, pv) = best_peer(link_peers.iter().map(|(k, v)| (k, v.recall_at_10)));
+        let get = |k: &str| link_peers.get(k).map_or("-".into(), |v| f3(v.recall_at_10));
+        let hits: Vec<f32> = r
+            .ranks
+            .iter()
+            .map(|(_, _, rank)| rank.is_some_and(|k| k <= 10) as u8 as f32)
+            .collect();
+        self.spread_lines.push(spread_line(
+            &format!("{name} (author's links)"),
+            &format!("recall@10 − best peer ({peer})"),
+            link_peers
+                .get(&peer)
+                .and_then(|p| eval::paired_mean_diff(&hits, &p.hits_at_10)),
+        ));
         self.rows.push(format!(
             "| {name} (author's links, {}) | recall@10 of related | **{}** (shared tags {}) | {} | {} | {} | - | {} | {} ({peer}) | {} |",
             r.links,
@@ -199,6 +238,14 @@ impl Report {
             f3(a.baselines["plain RRF(60)"].ndcg),
             f3(pv),
             yes(a.hybrid.ndcg > pv)
+        ));
+        let q = &a.per_query_ndcg;
+        self.spread_lines.push(spread_line(
+            &format!("{name} as search"),
+            &format!("hybrid − best peer ({peer})"),
+            q.get("hybrid")
+                .zip(q.get(&peer))
+                .and_then(|(h, p)| eval::paired_mean_diff(h, p)),
         ));
         self.sweeps
             .push((format!("{name} anchors"), a.fusion_sweep));
@@ -243,6 +290,15 @@ impl Report {
                 f3(v.shown_per_source)
             )
         };
+        let counts = &r.per_source;
+        self.spread_lines.push(spread_line(
+            &name,
+            &format!("condensed p@5 (shown) − best peer ({peer})"),
+            counts
+                .get("rhizome")
+                .zip(counts.get(&peer))
+                .and_then(|(a, b)| eval::paired_ratio_diff(a, b)),
+        ));
         self.judged_lines.push(line("rhizome (shown)", &r.rhizome));
         self.judged_lines
             .push(line("rhizome (ranked, no threshold)", &r.rhizome_ranked));
@@ -270,6 +326,17 @@ impl Report {
             writeln!(out, "| set | source | BM25 | hybrid | other source | BM25 | hybrid | top-10 overlap, paragraphs | units |")?;
             writeln!(out, "|---|---|---|---|---|---|---|---|---|")?;
             for l in &self.lexical_lines {
+                writeln!(out, "{l}")?;
+            }
+        }
+        if !self.spread_lines.is_empty() {
+            writeln!(out, "\nHow sure each win is: the difference per query (per post for the judged set, its pairs resampled with it), with its 95 % paired bootstrap interval ({} resamples, seeded); a win beyond chance when the whole interval is above zero:\n", eval::spread::RESAMPLES)?;
+            writeln!(
+                out,
+                "| set | comparison | difference | 95 % interval | beyond chance |"
+            )?;
+            writeln!(out, "|---|---|---|---|---|")?;
+            for l in &self.spread_lines {
                 writeln!(out, "{l}")?;
             }
         }

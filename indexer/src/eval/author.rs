@@ -112,18 +112,29 @@ pub fn author_links(config: &Config, file: &Path) -> Result<AuthorLinksReport> {
     })
 }
 
+/// One peer's recall of the author's links.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PeerRecall {
+    pub recall_at_5: f32,
+    pub recall_at_10: f32,
+    /// 1 where the link's target is in the peer's top 10, per link in the
+    /// file's order (for the paired bootstrap against Rhizome's).
+    #[serde(skip)]
+    pub hits_at_10: Vec<f32>,
+}
+
 /// The peers' recall of the author's links: recall@5 and @10 of each
 /// baseline ranking (text BM25, mean embedding, best paragraph pair, RRF).
 pub fn author_links_peers(
     peers: &crate::baselines::TextPeers,
     file: &Path,
-) -> Result<BTreeMap<String, (f32, f32)>> {
+) -> Result<BTreeMap<String, PeerRecall>> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     let find = |short: &str| {
         let suffix = format!("/{short}");
         peers.ids.iter().position(|id| id.ends_with(&suffix))
     };
-    let mut hits: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut hits: BTreeMap<String, (usize, Vec<f32>)> = BTreeMap::new();
     let mut n = 0;
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
@@ -138,13 +149,20 @@ pub fn author_links_peers(
             let rank = order.iter().position(|&x| x == d);
             let h = hits.entry(name.to_string()).or_default();
             h.0 += rank.is_some_and(|r| r < 5) as usize;
-            h.1 += rank.is_some_and(|r| r < 10) as usize;
+            h.1.push(rank.is_some_and(|r| r < 10) as u8 as f32);
         }
     }
     let nf = n.max(1) as f32;
     Ok(hits
         .into_iter()
-        .map(|(k, (a, b))| (k, (a as f32 / nf, b as f32 / nf)))
+        .map(|(k, (at5, hits_at_10))| {
+            let recall = PeerRecall {
+                recall_at_5: at5 as f32 / nf,
+                recall_at_10: hits_at_10.iter().sum::<f32>() / nf,
+                hits_at_10,
+            };
+            (k, recall)
+        })
         .collect())
 }
 
@@ -158,6 +176,9 @@ pub struct AnchorReport {
     pub hybrid: Scores,
     pub baselines: BTreeMap<String, Scores>,
     pub fusion_sweep: BTreeMap<String, Scores>,
+    /// Each query's nDCG@10 for hybrid and the peers (same query order).
+    #[serde(skip)]
+    pub per_query_ndcg: BTreeMap<String, Vec<f32>>,
 }
 
 pub fn anchor_search(
@@ -209,9 +230,11 @@ pub fn anchor_search(
             sums.add(&label, &to_texts(&keys, &src)?, &rels);
         }
     }
+    const PEERS: [&str; 3] = ["plain RRF(60)", "text BM25", "text mean embedding"];
+    let per_query_ndcg = sums.per_query_ndcg(&[&["hybrid"][..], &PEERS[..]].concat());
     let mut avg = sums.means(n);
     let hybrid = avg.remove("hybrid").unwrap_or_default();
-    let baselines = ["plain RRF(60)", "text BM25", "text mean embedding"]
+    let baselines = PEERS
         .iter()
         .map(|k| (k.to_string(), avg.remove(*k).unwrap_or_default()))
         .collect();
@@ -220,5 +243,6 @@ pub fn anchor_search(
         hybrid,
         baselines,
         fusion_sweep: avg,
+        per_query_ndcg,
     })
 }

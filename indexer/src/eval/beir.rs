@@ -82,6 +82,10 @@ pub struct BeirReport {
     /// store's sparse vectors compared on the same queries; `None` when
     /// the store has no BM25 vectors.
     pub lexical_paths: Option<LexicalPaths>,
+    /// Each query's nDCG@10 for the modes and the peers (same query order
+    /// in every list), for the paired bootstrap (`eval::spread`).
+    #[serde(skip)]
+    pub per_query_ndcg: BTreeMap<String, Vec<f32>>,
 }
 
 /// The engine's BM25 and hybrid modes with each lexical source, and how
@@ -375,10 +379,8 @@ fn keys(fused: &[crate::fusion::FusedLevels<u64, u64>]) -> Vec<u64> {
 
 /// Means over the `n` queries: the modes, the peers, the rest as the sweep.
 fn report(sums: Sums, n: usize) -> BeirReport {
-    let mut avg = sums.means(n);
-    let mut take = |k: &str| avg.remove(k).unwrap_or_default();
-    let (bm25, dense, hybrid) = (take("bm25"), take("dense"), take("hybrid"));
-    let baselines: BTreeMap<String, Scores> = [
+    const MODES: [&str; 3] = ["bm25", "dense", "hybrid"];
+    const PEERS: [&str; 7] = [
         "best paragraph",
         "paragraph BM25",
         "plain RRF(60)",
@@ -386,10 +388,13 @@ fn report(sums: Sums, n: usize) -> BeirReport {
         "passage RRF(60)",
         "text BM25",
         "text mean embedding",
-    ]
-    .iter()
-    .map(|k| (k.to_string(), take(k)))
-    .collect();
+    ];
+    let per_query_ndcg = sums.per_query_ndcg(&[&MODES[..], &PEERS[..]].concat());
+    let mut avg = sums.means(n);
+    let mut take = |k: &str| avg.remove(k).unwrap_or_default();
+    let (bm25, dense, hybrid) = (take("bm25"), take("dense"), take("hybrid"));
+    let baselines: BTreeMap<String, Scores> =
+        PEERS.iter().map(|k| (k.to_string(), take(k))).collect();
     BeirReport {
         bm25,
         dense,
@@ -398,5 +403,6 @@ fn report(sums: Sums, n: usize) -> BeirReport {
         baselines,
         fusion_sweep: avg,
         lexical_paths: None,
+        per_query_ndcg,
     }
 }

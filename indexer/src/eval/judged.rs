@@ -61,6 +61,29 @@ pub fn judged_scores(
     }
 }
 
+/// Per source: (relevant pairs, judged pairs) among the first `k` shown,
+/// for the paired bootstrap of condensed p@k (`eval::spread`).
+pub fn per_source_counts(
+    grades: &Grades,
+    sources: &[String],
+    run: &HashMap<String, Vec<String>>,
+    k: usize,
+) -> Vec<(f32, f32)> {
+    sources
+        .iter()
+        .map(|s| {
+            run.get(s)
+                .into_iter()
+                .flatten()
+                .take(k)
+                .filter_map(|t| grades.get(&(s.clone(), t.clone())))
+                .fold((0.0, 0.0), |(rel, judged), &g| {
+                    (rel + (g >= 2) as u8 as f32, judged + 1.0)
+                })
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct JudgedReport {
     pub sources: usize,
@@ -70,6 +93,10 @@ pub struct JudgedReport {
     pub rhizome_ranked: JudgedScores,
     /// The peers, computed by the engine on the same texts.
     pub baselines: BTreeMap<String, JudgedScores>,
+    /// Per source, (relevant, judged) among the first 5: Rhizome's shown
+    /// lists under `"rhizome"`, then each peer's, in the sources' order.
+    #[serde(skip)]
+    pub per_source: BTreeMap<String, Vec<(f32, f32)>>,
 }
 
 /// Reader grades by (source, target).
@@ -153,6 +180,14 @@ pub fn judged(
                 .insert(s.clone(), ids);
         }
     }
+    let mut per_source: BTreeMap<String, Vec<(f32, f32)>> = peer_runs
+        .iter()
+        .map(|(k, run)| (k.clone(), per_source_counts(&grades, &sources, run, 5)))
+        .collect();
+    per_source.insert(
+        "rhizome".into(),
+        per_source_counts(&grades, &sources, &shown, 5),
+    );
     Ok(JudgedReport {
         sources: sources.len(),
         rhizome: judged_scores(&grades, &sources, &shown, 5),
@@ -161,6 +196,7 @@ pub fn judged(
             .into_iter()
             .map(|(k, run)| (k, judged_scores(&grades, &sources, &run, 5)))
             .collect(),
+        per_source,
     })
 }
 
@@ -190,5 +226,12 @@ mod tests {
         assert!((r.spurious - 1.0 / 3.0).abs() < 1e-6);
         assert_eq!(r.relevant_per_source, 1.0);
         assert_eq!(r.shown_per_source, 2.5);
+        // Per source, the same pairs: 2 relevant of 3 judged, then nothing.
+        let counts = per_source_counts(&g, &sources, &run, 5);
+        assert_eq!(counts, vec![(2.0, 3.0), (0.0, 0.0)]);
+        let (rel, judged) = counts
+            .iter()
+            .fold((0.0, 0.0), |(a, b), (r, j)| (a + r, b + j));
+        assert!((rel / judged - r.condensed).abs() < 1e-6);
     }
 }

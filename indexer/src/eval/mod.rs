@@ -10,13 +10,15 @@ mod beir;
 mod judged;
 pub mod metrics;
 mod rank;
+pub mod spread;
 mod sts;
 
 pub use author::{
-    anchor_search, author_links, author_links_peers, AnchorReport, AuthorLinksReport,
+    anchor_search, author_links, author_links_peers, AnchorReport, AuthorLinksReport, PeerRecall,
 };
 pub use beir::{beir, BeirReport};
-pub use judged::{judged, judged_scores, Grades, JudgedReport, JudgedScores};
+pub use judged::{judged, judged_scores, per_source_counts, Grades, JudgedReport, JudgedScores};
 pub use metrics::{mrr_at, ndcg_at, pearson, recall_at, spearman};
 pub use rank::Scores;
+pub use spread::{paired_mean_diff, paired_ratio_diff, Interval};
 pub use sts::{csv_fields, sts, StsReport};

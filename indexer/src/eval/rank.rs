@@ -21,21 +21,35 @@ pub struct Scores {
     pub mrr: f32,
 }
 
-/// Running sums of the ranking metrics, one entry per ranking name.
+/// Running sums of the ranking metrics, one entry per ranking name, and
+/// each query's nDCG@10 (for the paired bootstrap of `spread`).
 #[derive(Default)]
-pub(super) struct Sums(BTreeMap<String, Scores>);
+pub(super) struct Sums {
+    sums: BTreeMap<String, Scores>,
+    ndcg: BTreeMap<String, Vec<f32>>,
+}
 
 impl Sums {
     pub(super) fn add(&mut self, key: &str, ranked: &[String], rels: &HashMap<String, f32>) {
-        let s = self.0.entry(key.to_string()).or_default();
-        s.ndcg += ndcg_at(ranked, rels, 10);
+        let s = self.sums.entry(key.to_string()).or_default();
+        let ndcg = ndcg_at(ranked, rels, 10);
+        s.ndcg += ndcg;
         s.recall += recall_at(ranked, rels, 10);
         s.mrr += mrr_at(ranked, rels, 10);
+        self.ndcg.entry(key.to_string()).or_default().push(ndcg);
+    }
+
+    /// Each query's nDCG@10 for these rankings, in the order the queries
+    /// were added (rankings never added are left out).
+    pub(super) fn per_query_ndcg(&self, keys: &[&str]) -> BTreeMap<String, Vec<f32>> {
+        keys.iter()
+            .filter_map(|k| Some((k.to_string(), self.ndcg.get(*k)?.clone())))
+            .collect()
     }
 
     pub(super) fn means(self, n: usize) -> BTreeMap<String, Scores> {
         let nf = n.max(1) as f32;
-        self.0
+        self.sums
             .into_iter()
             .map(|(k, s)| {
                 (
