@@ -15,6 +15,11 @@ pub(crate) struct EvalArgs {
     /// With --all: write the table into this markdown file.
     #[arg(long, requires = "all")]
     pub write: Option<PathBuf>,
+    /// With --all: the Code civil's folder; its articles' citations of
+    /// other articles are scored as related texts (indexed alone into
+    /// `cache_dir/eval/code-civil`), e.g. ../shared/corpus/code-civil.
+    #[arg(long, requires = "all")]
+    pub citations: Option<PathBuf>,
     #[arg(long, conflicts_with = "links")]
     pub sts: Option<PathBuf>,
     #[arg(long)]
@@ -30,7 +35,12 @@ pub(crate) struct EvalArgs {
 pub(crate) fn run(config: Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let json = args.json;
     if let Some(dir) = args.all {
-        all(&config, &dir, args.write.as_deref())?;
+        all(
+            &config,
+            &dir,
+            args.citations.as_deref(),
+            args.write.as_deref(),
+        )?;
     } else if let Some(dir) = args.judged {
         judged(&config, &dir, json)?;
     } else if let Some(file) = args.anchors {
@@ -55,9 +65,14 @@ pub(crate) fn run(config: Config, args: EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Every dev set of a folder, as one table (and into a markdown file).
-fn all(config: &Config, dir: &Path, write: Option<&Path>) -> anyhow::Result<()> {
+fn all(
+    config: &Config,
+    dir: &Path,
+    citations: Option<&Path>,
+    write: Option<&Path>,
+) -> anyhow::Result<()> {
     let embedder: Arc<dyn rhizome::embed::Embedder> = Arc::new(FastEmbedder::load(&config.model)?);
-    let table = report::run(config, embedder, dir)?;
+    let table = report::run(config, embedder, dir, citations)?;
     print!("{table}");
     if let Some(file) = write {
         report::write_section(file, &table)?;

@@ -188,6 +188,22 @@ fn short(id: &str) -> String {
     id.trim_start_matches("beir/").to_string()
 }
 
+/// `base` with a scratch data dir of the set's own, `cache_dir/eval/<name>`
+/// (the embedding cache is shared, so a second run embeds nothing).
+pub(super) fn scratch_config(base: &Config, name: &str) -> Config {
+    let mut config = base.clone();
+    config.data_dir = base.cache_dir.join("eval").join(name);
+    if base.vector_store.backend == crate::config::Backend::Server {
+        // On a Qdrant server, a collection of the set's own, apart from the
+        // corpora's, and a data dir that goes with it: the embedded store's
+        // would say "indexed" of a collection never filled.
+        let collection = format!("{}_eval_{name}", base.vector_store.collection);
+        config.data_dir = base.cache_dir.join("eval").join(&collection);
+        config.vector_store.collection = collection;
+    }
+    config
+}
+
 /// The folder's `corpus.jsonl` indexed into `cache_dir/eval/<folder>`.
 fn index_folder(
     base: &Config,
@@ -198,16 +214,7 @@ fn index_folder(
     let name = dir
         .file_name()
         .map_or("beir".into(), |n| n.to_string_lossy().to_string());
-    let mut config = base.clone();
-    config.data_dir = base.cache_dir.join("eval").join(&name);
-    if base.vector_store.backend == crate::config::Backend::Server {
-        // On a Qdrant server, a collection of the set's own, apart from the
-        // corpora's, and a data dir that goes with it: the embedded store's
-        // would say "indexed" of a collection never filled.
-        let collection = format!("{}_eval_{name}", base.vector_store.collection);
-        config.data_dir = base.cache_dir.join("eval").join(&collection);
-        config.vector_store.collection = collection;
-    }
+    let mut config = scratch_config(base, &name);
     config.corpora = vec![CorpusConfig {
         include: vec!["corpus.jsonl".into()],
         ..CorpusConfig::new("beir", dir, CorpusFormat::Jsonl)
