@@ -22,7 +22,8 @@
 //!
 //! Each signal is turned into z-scores within the source text's candidates
 //! (how far a pair stands above that text's usual), and the three are
-//! averaged with equal weights: no weight was tuned.
+//! averaged with `links.signal_weights` (1, 1, 2: the words count twice,
+//! chosen on every related-texts set at once, BENCHMARKS.md).
 
 use std::collections::HashMap;
 
