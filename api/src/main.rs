@@ -107,9 +107,13 @@ enum Command {
     /// Measure retrieval quality, beside the simple peers computed on the same texts.
     ///
     /// --all DIR: every dev set in DIR (BEIR folders, judged folders, *links*.tsv,
-    /// sts*.csv) as one markdown table; --write FILE puts it in FILE between
-    /// <!-- relevance:begin --> and <!-- relevance:end --> (BENCHMARKS.md).
-    /// Needs `rhizome index` and `rhizome links` on the configured corpora first.
+    /// sts*.csv) as one markdown table, each win over the best peer with its 95 %
+    /// paired bootstrap interval; --citations CODE_DIR adds the Code civil's
+    /// articles → the articles they cite (indexed alone in a scratch data dir);
+    /// --write FILE puts it in FILE between <!-- relevance:begin --> and
+    /// <!-- relevance:end --> (BENCHMARKS.md). Needs `rhizome index` and
+    /// `rhizome links` on the configured corpora first.
+    /// Example: rhizome eval --all ../shared/eval --citations ../shared/corpus/code-civil --write BENCHMARKS.md
     ///
     /// --beir DIR: index a BEIR folder (corpus.jsonl, queries.jsonl, qrels/) in a
     /// scratch data dir and score bm25, dense and hybrid (nDCG@10, recall@10, MRR@10)
