@@ -29,3 +29,21 @@ impl Args {
         Ok(Config::load(Some(std::path::Path::new(&path)))?)
     }
 }
+
+/// Unit vectors around a shared direction (cosines near 0.8, like e5's):
+/// the synthetic rows of the dense-pass benches.
+pub fn e5_like(n: usize, dim: usize) -> ndarray::Array2<f32> {
+    let mut s = 7u64;
+    let mut v = ndarray::Array2::from_shape_fn((n, dim), |(_, d)| {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let noise = ((s >> 33) as f32 / (1u64 << 31) as f32) - 0.5;
+        noise * 0.5 + if d % 7 == 0 { 1.0 } else { 0.0 }
+    });
+    for mut r in v.rows_mut() {
+        let norm = r.dot(&r).sqrt();
+        r.mapv_inplace(|x| x / norm);
+    }
+    v
+}

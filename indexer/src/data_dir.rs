@@ -33,6 +33,10 @@ impl DataDir<'_> {
     pub fn links(&self) -> PathBuf {
         self.0.join("links.json")
     }
+    /// The exact neighbours of the last `rhizome links`, for the next one.
+    pub fn neighbours(&self) -> PathBuf {
+        self.0.join("neighbours.bin")
+    }
     /// The author's verdicts on links.
     pub fn feedback(&self) -> PathBuf {
         self.0.join("feedback.json")

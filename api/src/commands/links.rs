@@ -4,14 +4,26 @@ use super::prelude::*;
 
 #[derive(clap::Args)]
 pub(crate) struct LinksArgs {
+    /// Print the whole link graph as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Compare every pair of paragraphs again. By default only the rows
+    /// added or changed since the last run are compared with every row and
+    /// merged into its saved neighbours (the same result, in a fraction of
+    /// the time when one post was published).
+    #[arg(long)]
+    pub full: bool,
 }
 
 pub(crate) fn run(config: Config, args: LinksArgs) -> anyhow::Result<ExitCode> {
-    let LinksArgs { json } = args;
+    let LinksArgs { json, full } = args;
     let engine = Engine::open(config)?;
-    let links = rhizome::links::compute(&engine)?;
+    let neighbours = if full {
+        rhizome::links::Neighbours::Recompute
+    } else {
+        rhizome::links::Neighbours::Reuse
+    };
+    let links = rhizome::links::compute_with(&engine, neighbours)?;
     engine.save_links(&links)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&links)?);

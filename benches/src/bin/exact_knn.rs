@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use ndarray::Array2;
 use rhizome::links::exact::{all_pairs, Problem};
-use rhizome_benches::Args;
+use rhizome_benches::{e5_like, Args};
 
 fn main() -> anyhow::Result<()> {
     let args = Args::from_env();
@@ -121,21 +121,4 @@ fn plain_rows(
         }
     }
     out
-}
-
-/// Unit vectors around a shared direction (cosines near 0.8, like e5's).
-fn e5_like(n: usize, dim: usize) -> Array2<f32> {
-    let mut s = 7u64;
-    let mut v = Array2::from_shape_fn((n, dim), |(_, d)| {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let noise = ((s >> 33) as f32 / (1u64 << 31) as f32) - 0.5;
-        noise * 0.5 + if d % 7 == 0 { 1.0 } else { 0.0 }
-    });
-    for mut r in v.rows_mut() {
-        let norm = r.dot(&r).sqrt();
-        r.mapv_inplace(|x| x / norm);
-    }
-    v
 }

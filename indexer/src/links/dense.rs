@@ -7,6 +7,7 @@
 //! the latter against the former. Must not: score or filter links.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::time::Instant;
 
 use ndarray::{Array1, Array2, ArrayView1, Axis};
@@ -14,6 +15,7 @@ use ndarray::{Array1, Array2, ArrayView1, Axis};
 use super::exact;
 use super::input::LinkInput;
 use super::parallel::par_ranges;
+use super::saved_neighbours::{self, NeighbourReuse};
 use crate::config::LinksConfig;
 use crate::error::Result;
 use crate::store::VectorStore;
@@ -37,6 +39,14 @@ pub(super) struct DensePass {
     /// Whether the neighbours came from the HNSW index, and its measured recall.
     pub approximate: bool,
     pub ann_recall: Option<f32>,
+    /// What the last run's exact neighbours saved, where they were reused.
+    pub reuse: Option<NeighbourReuse>,
+}
+
+/// Where the last run's exact neighbours are kept, and whether to reuse them.
+pub(super) struct Previous<'a> {
+    pub file: &'a Path,
+    pub reuse: bool,
 }
 
 impl DensePass {
@@ -51,11 +61,13 @@ pub(super) fn neighbours(
     input: &LinkInput,
     store: &dyn VectorStore,
     cfg: &LinksConfig,
+    previous: &Previous,
 ) -> Result<DensePass> {
     let phase = Instant::now();
     let (mean, std) = moments(input, cfg);
     let moments_seconds = phase.elapsed().as_secs_f64();
     let approximate = input.len() > cfg.exact_max_paragraphs;
+    let mut reuse = None;
     let (top, same, ann_recall) = if approximate {
         let (top, same) = dense_approximate(input, store, cfg)?;
         let r = ann_recall(input, cfg, &top, RECALL_SAMPLES);
@@ -67,7 +79,8 @@ pub(super) fn neighbours(
         );
         (top, same, Some(r))
     } else {
-        let (top, same) = dense_exact(input, cfg);
+        let (top, same, reused) = dense_exact_or_reused(input, cfg, previous);
+        reuse = reused;
         (top, same, None)
     };
     tracing::info!(
@@ -90,6 +103,7 @@ pub(super) fn neighbours(
         same,
         approximate,
         ann_recall,
+        reuse,
     })
 }
 
@@ -208,9 +222,45 @@ fn own_text_terms(
     .collect()
 }
 
+/// The exact neighbours, from the last run's where little changed
+/// (`saved_neighbours`), else from every pair; saved for the next run
+/// either way (a failure to save costs the next run time, nothing else).
+fn dense_exact_or_reused(
+    input: &LinkInput,
+    cfg: &LinksConfig,
+    previous: &Previous,
+) -> (Vec<Neighbours>, Vec<Vec<usize>>, Option<NeighbourReuse>) {
+    let points = saved_neighbours::points(input);
+    let rows = saved_neighbours::rows(input, &points);
+    let digests = saved_neighbours::vector_digests(&rows);
+    let dim = input.v.ncols();
+    let reused = previous
+        .reuse
+        .then(|| saved_neighbours::load(previous.file, cfg, dim))
+        .flatten()
+        .and_then(|saved| saved_neighbours::update(&rows, &digests, &saved, cfg));
+    let (top, same, reuse) = match reused {
+        Some((top, same, reuse)) => {
+            tracing::info!(?reuse, "exact neighbours updated from the last run's");
+            (top, same, Some(reuse))
+        }
+        None => {
+            let (top, same) = dense_exact(input, cfg);
+            (top, same, None)
+        }
+    };
+    if let Err(e) = saved_neighbours::save(previous.file, &rows, &digests, &top, &same, cfg) {
+        tracing::warn!(error = %e, "could not save the neighbours for the next run");
+    }
+    (top, same, reuse)
+}
+
 /// Every pair of eligible paragraphs, exact (`exact`): blocked integer
 /// products, rescored and certified in f32.
-fn dense_exact(input: &LinkInput, cfg: &LinksConfig) -> (Vec<Neighbours>, Vec<Vec<usize>>) {
+pub(super) fn dense_exact(
+    input: &LinkInput,
+    cfg: &LinksConfig,
+) -> (Vec<Neighbours>, Vec<Vec<usize>>) {
     let n = input.len();
     let rows: Vec<usize> = (0..n).filter(|&i| input.eligible[i]).collect();
     let found = exact::all_pairs(&exact::Problem {

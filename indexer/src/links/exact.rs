@@ -98,7 +98,7 @@ pub(super) fn keep_best<T>(top: &mut Vec<(T, f32)>, k: usize, j: T, c: f32) -> b
 }
 
 /// Best cosine first, then the lower row: the order of every neighbour list.
-fn best_first<T: Ord>(x: &(T, f32), y: &(T, f32)) -> std::cmp::Ordering {
+pub(super) fn best_first<T: Ord>(x: &(T, f32), y: &(T, f32)) -> std::cmp::Ordering {
     y.1.total_cmp(&x.1).then(x.0.cmp(&y.0))
 }
 

@@ -64,7 +64,11 @@ impl LinkInput {
 
     /// Rows in the order given (row `i` of `v` is paragraph `i`'s vector),
     /// texts numbered in order of appearance.
-    fn number(paragraphs: Vec<StoredParagraph>, v: Array2<f32>, cfg: &LinksConfig) -> LinkInput {
+    pub(super) fn number(
+        paragraphs: Vec<StoredParagraph>,
+        v: Array2<f32>,
+        cfg: &LinksConfig,
+    ) -> LinkInput {
         let mut text_index: HashMap<String, usize> = HashMap::new();
         let mut text_ids = Vec::new();
         let text_of = paragraphs

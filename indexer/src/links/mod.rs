@@ -5,7 +5,8 @@
 //! `input` (paragraphs, vectors, numbering) → `banality` (formulas learned
 //! per corpus) → `reuse` (spans shared verbatim or nearly, aligned) →
 //! `noise` (exact boilerplate) → `dense` (calibration moments, neighbours,
-//! twins) → `noise` again (near boilerplate, duplicate texts) →
+//! twins; the last run's exact neighbours reused through
+//! `saved_neighbours` when few rows changed) → `noise` again (near boilerplate, duplicate texts) →
 //! `candidates` (BM25 "more like this" merged with dense neighbours) →
 //! `passages` (scored, kept per paragraph) → `author` (the author's own
 //! links) → `text_level` (texts compared as wholes) → `aggregate` (related
@@ -31,6 +32,7 @@ mod noise;
 mod parallel;
 mod passages;
 pub mod reuse;
+pub mod saved_neighbours;
 mod score;
 mod text_level;
 pub mod view;
@@ -41,6 +43,7 @@ use std::time::Instant;
 
 pub use author::resolve_author_links;
 pub use model::{Duplicate, Evidence, LinkKind, Links, PassageLink, Related};
+pub use saved_neighbours::NeighbourReuse;
 pub use score::{
     link_score, salient_min_idf, shared_terms, similarity_kind, text_score, TEXT_SCORE_BEST,
 };
@@ -68,8 +71,24 @@ pub fn pair_kind(
 use crate::engine::Engine;
 use crate::error::Result;
 
-/// Computes the whole link graph from what the engine has indexed.
+/// Computes the whole link graph from what the engine has indexed,
+/// reusing the last run's exact neighbours where they still hold.
 pub fn compute(engine: &Engine) -> Result<Links> {
+    compute_with(engine, Neighbours::Reuse)
+}
+
+/// Whether a run may start from the last run's exact neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Neighbours {
+    /// Only new and changed rows are compared with every row (the result is
+    /// the same as recomputing).
+    Reuse,
+    /// Every pair is recomputed (`rhizome links --full`).
+    Recompute,
+}
+
+/// [`compute`], saying whether the last run's neighbours may be reused.
+pub fn compute_with(engine: &Engine, neighbours: Neighbours) -> Result<Links> {
     let started = Instant::now();
     let mut phases = Phases::start();
     let cfg = &engine.config.links;
@@ -81,7 +100,12 @@ pub fn compute(engine: &Engine) -> Result<Links> {
     let reuse = reuse::find(&input, &dates, &banality, cfg);
     phases.end("reuse");
     let mut boilerplate = noise::exact_boilerplate(&input, cfg);
-    let dense = dense::neighbours(&input, engine.vector_store(), cfg)?;
+    let saved = crate::data_dir::DataDir(&engine.config.data_dir).neighbours();
+    let previous = dense::Previous {
+        file: &saved,
+        reuse: neighbours == Neighbours::Reuse,
+    };
+    let dense = dense::neighbours(&input, engine.vector_store(), cfg, &previous)?;
     noise::mark_twin_boilerplate(&mut boilerplate, &input, &dense.same, cfg);
     let duplicates = noise::duplicates(&input, &dense.same, cfg);
     phases.end("dense");
@@ -140,6 +164,7 @@ pub fn compute(engine: &Engine) -> Result<Links> {
         seconds: started.elapsed().as_secs_f64(),
         neighbours: if dense.approximate { "hnsw" } else { "exact" }.into(),
         ann_recall: dense.ann_recall,
+        reused: dense.reuse,
         reuse,
         layout,
     })

@@ -145,6 +145,10 @@ pub struct Links {
     /// With `hnsw`: recall@dense_k against exact neighbours on a sample.
     #[serde(default)]
     pub ann_recall: Option<f32>,
+    /// Where the last run's exact neighbours were reused: how many rows were
+    /// kept, new, gone, and scanned again (`None`: every pair computed).
+    #[serde(default)]
+    pub reused: Option<super::NeighbourReuse>,
     /// Spans two texts share verbatim or nearly, earlier text first.
     #[serde(default)]
     pub reuse: Vec<super::reuse::Reuse>,
