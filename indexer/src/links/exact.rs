@@ -335,13 +335,21 @@ fn recompute(problem: &Problem, uncertain: &[usize]) -> Vec<Vec<(usize, f32)>> {
                     .filter(|&(j, _)| text_of[rows[j]] != text_of[rows[i]])
                     .map(|(j, &c)| (j, c))
                     .collect();
-                let k = problem.k.min(best.len());
-                if k > 0 && k < best.len() {
-                    best.select_nth_unstable_by(k - 1, best_first);
+                // The k + EXTRA best by the matrix product, rescored by the
+                // same f32 dot product as certified rows (a product sums in
+                // another order), so that every saved cosine is that one's
+                // (`saved_neighbours` merges new rows by it).
+                let keep = (problem.k + EXTRA).min(best.len());
+                if keep > 0 && keep < best.len() {
+                    best.select_nth_unstable_by(keep - 1, best_first);
                 }
-                // A copy of the k best: `best` holds a whole row of cosines.
-                let mut top = best[..k].to_vec();
+                let v = problem.v;
+                let mut top: Vec<(usize, f32)> = best[..keep]
+                    .iter()
+                    .map(|&(j, _)| (j, v.row(rows[i]).dot(&v.row(rows[j]))))
+                    .collect();
                 top.sort_by(best_first);
+                top.truncate(problem.k);
                 out.push(top);
             }
         }
@@ -350,4 +358,49 @@ fn recompute(problem: &Problem, uncertain: &[usize]) -> Vec<Vec<(usize, f32)>> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Unit rows with cosines spread like e5's (a shared direction plus noise).
+    fn unit_rows(n: usize, dim: usize) -> Array2<f32> {
+        let mut s = 11u64;
+        let mut v = Array2::from_shape_fn((n, dim), |(_, d)| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 33) as f32 / (1u64 << 31) as f32 - 0.5) + if d % 5 == 0 { 0.8 } else { 0.0 }
+        });
+        for mut r in v.rows_mut() {
+            let norm = r.dot(&r).sqrt();
+            r.mapv_inplace(|x| x / norm);
+        }
+        v
+    }
+
+    #[test]
+    fn recomputed_rows_carry_the_cosines_certified_rows_carry() {
+        let v = unit_rows(300, 48);
+        let rows: Vec<usize> = (0..300).collect();
+        let text_of: Vec<usize> = (0..300).map(|i| i / 7).collect();
+        let problem = Problem {
+            v: &v,
+            rows: &rows,
+            text_of: &text_of,
+            k: 10,
+            same_cosine: 0.97,
+        };
+        let certified = all_pairs(&problem);
+        let uncertain = [0, 41, 299];
+        for (top, &i) in recompute(&problem, &uncertain).iter().zip(&uncertain) {
+            // The same neighbours and, to the bit, the same cosines: the
+            // next run merges new rows into these lists by this dot product.
+            assert_eq!(top, &certified.top[i], "row {i}");
+            for &(j, c) in top {
+                assert_eq!(c, v.row(i).dot(&v.row(j)));
+            }
+        }
+    }
 }
