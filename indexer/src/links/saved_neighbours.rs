@@ -421,18 +421,15 @@ mod tests {
     use ndarray::Array2;
 
     use super::*;
+    use crate::eval::spread::SplitMix64;
     use crate::store::StoredParagraph;
 
-    /// SplitMix64: a seeded stream of numbers for test vectors.
-    struct Stream(u64);
+    /// Seeded numbers in [-0.5, 0.5) for test vectors.
+    struct Stream(SplitMix64);
 
     impl Stream {
         fn next(&mut self) -> f32 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            (self.0.next() >> 40) as f32 / (1u64 << 24) as f32 - 0.5
         }
     }
 
@@ -442,7 +439,7 @@ mod tests {
     /// Texts of ten paragraphs around a few shared themes, so that lists are
     /// full and close; every 37th paragraph has a near twin in the next text.
     fn corpus(texts: usize, seed: u64) -> Vec<Row> {
-        let mut s = Stream(seed);
+        let mut s = Stream(SplitMix64(seed));
         let themes: Vec<Vec<f32>> = (0..8)
             .map(|_| (0..24).map(|_| s.next()).collect())
             .collect();
