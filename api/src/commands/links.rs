@@ -33,6 +33,12 @@ pub(crate) fn run(config: Config, args: LinksArgs) -> anyhow::Result<ExitCode> {
             "{} paragraphs: {} paragraph links, {} related text pairs, {} duplicate texts, {} boilerplate paragraphs, in {:.1}s",
             links.paragraphs, links.paragraph_links, pairs, links.duplicates.len(), links.boilerplate.len(), links.seconds
         );
+        if let Some(r) = links.reused {
+            println!(
+                "neighbours from the last run: {} rows kept, {} new or changed compared with every row, {} gone, {} scanned again (--full compares every pair)",
+                r.kept, r.added, r.removed, r.rescanned
+            );
+        }
         for d in &links.duplicates {
             println!(
                 "duplicate: {} = {} ({:.0}% of passages shared)",
